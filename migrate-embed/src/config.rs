@@ -1,0 +1,185 @@
+//! `[package.metadata.migrate]`: where the migrations live and how they run (SPEC §3).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The package's migration settings; every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "snake_case")]
+pub struct Config {
+    /// The migrations folder, relative to the package.
+    pub dir: PathBuf,
+    /// Used when neither `--database-url` nor `DATABASE_URL` is set.
+    pub database_url: Option<String>,
+    /// The table that records applied revisions.
+    pub version_table: String,
+    /// New file names: `{rev}`, `{slug}`, `{year}`, `{month}`, `{day}`, `{hour}`, `{minute}`, `{second}`.
+    pub file_template: String,
+    /// Default for revisions without a `Transactional` key.
+    pub transactional: bool,
+    /// Allow several heads, each carrying a branch label.
+    pub multiple_heads: bool,
+    /// The desired schema for `revision --autogenerate`, relative to the package.
+    pub schema: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("migrations"),
+            database_url: None,
+            version_table: "migrate_version".into(),
+            file_template: "{rev}_{slug}".into(),
+            transactional: true,
+            multiple_heads: false,
+            schema: None,
+        }
+    }
+}
+
+/// Why the config could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The manifest could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Io {
+        /// The manifest.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The manifest is not valid TOML, or the table has a wrong key or type.
+    #[error("{}: [package.metadata.migrate] is invalid: {message}", .path.display())]
+    Invalid {
+        /// The manifest.
+        path: PathBuf,
+        /// What TOML said, naming the key.
+        message: String,
+    },
+    /// The version table name is not a plain identifier.
+    #[error("{}: [package.metadata.migrate] version_table = {name:?} is not a plain identifier; use letters, digits and _ (at most 63, not starting with a digit)", .path.display())]
+    InvalidVersionTable {
+        /// The manifest.
+        path: PathBuf,
+        /// The rejected name.
+        name: String,
+    },
+}
+
+impl Config {
+    /// Reads `[package.metadata.migrate]` from a `Cargo.toml`; a missing table means defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the file and the offending key.
+    pub fn from_manifest(manifest: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(manifest).map_err(|source| ConfigError::Io {
+            path: manifest.to_owned(),
+            source,
+        })?;
+        Self::from_manifest_str(&text, manifest)
+    }
+
+    /// Like [`Config::from_manifest`], from the manifest's text.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming `manifest` and the offending key.
+    pub fn from_manifest_str(text: &str, manifest: &Path) -> Result<Self, ConfigError> {
+        #[derive(Deserialize)]
+        struct Manifest {
+            package: Option<Package>,
+        }
+        #[derive(Deserialize)]
+        struct Package {
+            metadata: Option<Metadata>,
+        }
+        #[derive(Deserialize)]
+        struct Metadata {
+            migrate: Option<Config>,
+        }
+        let parsed: Manifest = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: manifest.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let Some(config) = parsed
+            .package
+            .and_then(|p| p.metadata)
+            .and_then(|m| m.migrate)
+        else {
+            return Ok(Self::default());
+        };
+        if !is_valid_table_name(&config.version_table) {
+            return Err(ConfigError::InvalidVersionTable {
+                path: manifest.to_owned(),
+                name: config.version_table,
+            });
+        }
+        Ok(config)
+    }
+}
+
+/// Whether a version-table name is safe to splice into SQL: `[A-Za-z_][A-Za-z0-9_]{0,62}`.
+pub fn is_valid_table_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
+        && name.len() <= 63
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_manifest_str(text, Path::new("app/Cargo.toml"))
+    }
+
+    #[test]
+    fn defaults_without_table() {
+        assert_eq!(
+            parse("[package]\nname = \"x\"\n").unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let config = parse(
+            "[package.metadata.migrate]\ndir = \"db\"\ndatabase_url = \"sqlite://x.db\"\nversion_table = \"v\"\n\
+             file_template = \"{year}_{rev}\"\ntransactional = false\nmultiple_heads = true\nschema = \"s.sql\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.dir, Path::new("db"));
+        assert_eq!(config.database_url.as_deref(), Some("sqlite://x.db"));
+        assert!(!config.transactional && config.multiple_heads);
+    }
+
+    #[test]
+    fn unknown_key_and_wrong_type_name_key_and_file() {
+        let error = parse("[package.metadata.migrate]\ndirectory = \"db\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("app/Cargo.toml") && error.contains("directory"),
+            "{error}"
+        );
+        let error = parse("[package.metadata.migrate]\nmultiple_heads = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("app/Cargo.toml") && error.contains("bool"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn version_table_must_be_an_identifier() {
+        let error =
+            parse("[package.metadata.migrate]\nversion_table = \"v; DROP TABLE x\"\n").unwrap_err();
+        assert!(matches!(error, ConfigError::InvalidVersionTable { .. }));
+        assert!(
+            is_valid_table_name("migrate_version")
+                && !is_valid_table_name("1abc")
+                && !is_valid_table_name("")
+        );
+    }
+}

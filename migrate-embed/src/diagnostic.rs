@@ -1,0 +1,121 @@
+//! Problems found in a migrations folder, each with a stable code, the places it concerns
+//! and a hint for the fix. Every check collects all of them before reporting.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A place in a revision file that a problem concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as found in the migrations folder (or as embedded).
+    pub path: PathBuf,
+    /// 1-based line, when the problem is on one line.
+    pub line: Option<usize>,
+}
+
+impl Location {
+    /// A location pointing at a line of a file (`line == 0` means the whole file).
+    pub fn new(path: impl Into<PathBuf>, line: usize) -> Self {
+        Self {
+            path: path.into(),
+            line: (line > 0).then_some(line),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// Stable, kebab-case names for every kind of problem, for scripts and docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum ProblemCode {
+    ParseError,
+    DuplicateRevision,
+    DuplicateLabel,
+    LabelCollidesWithId,
+    MissingParent,
+    MissingDependency,
+    Cycle,
+    MultipleHeads,
+    UnlabelledHead,
+}
+
+impl ProblemCode {
+    /// The code as printed, e.g. `missing-parent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ParseError => "parse-error",
+            Self::DuplicateRevision => "duplicate-revision",
+            Self::DuplicateLabel => "duplicate-label",
+            Self::LabelCollidesWithId => "label-collides-with-id",
+            Self::MissingParent => "missing-parent",
+            Self::MissingDependency => "missing-dependency",
+            Self::Cycle => "cycle",
+            Self::MultipleHeads => "multiple-heads",
+            Self::UnlabelledHead => "unlabelled-head",
+        }
+    }
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with the migrations: what is wrong, where, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Which rule was broken.
+    pub code: ProblemCode,
+    /// What is wrong, naming the revision(s).
+    pub message: String,
+    /// The file(s) and line(s) concerned; the first is the main one.
+    pub locations: Vec<Location>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(first) = self.locations.first() {
+            write!(f, "{first}: ")?;
+        }
+        write!(f, "{} [{}]", self.message, self.code)?;
+        for other in self.locations.iter().skip(1) {
+            write!(f, "\n  also: {other}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem a migrations folder has, reported together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render_problems(.problems))]
+pub struct ChainError {
+    /// The problems, in the order of the files they concern.
+    pub problems: Vec<Problem>,
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut out = format!(
+        "the migrations have {} problem{}:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for problem in problems {
+        out.push_str("\n- ");
+        out.push_str(&problem.to_string().replace('\n', "\n  "));
+    }
+    out
+}

@@ -1,0 +1,238 @@
+//! The revision graph (Alembic's `RevisionMap`): built once from parsed revisions, checked
+//! against the chain rules (SPEC §2), stored in topological order. No I/O.
+//!
+//! Revisions are kept in a deterministic topological order (a parent or dependency always
+//! comes before its children; ties broken by id), so "index order" *is* upgrade order and
+//! every walk below is linear in revisions + edges.
+
+mod build;
+mod target;
+
+pub use build::check_chain;
+pub use target::{Anchor, DowngradeTo, RangeSpec, Target, TargetError, TargetKind};
+
+use crate::revision::Revision;
+use std::collections::HashMap;
+
+/// Position of a revision in the graph's topological order.
+pub type RevIndex = usize;
+
+/// A checked revision graph.
+#[derive(Debug, Clone)]
+pub struct RevisionGraph {
+    revisions: Vec<Revision>,
+    by_id: HashMap<String, RevIndex>,
+    /// Indices sorted by id, for prefix lookups.
+    sorted_ids: Vec<RevIndex>,
+    /// Label → the revision that declares it.
+    labels: HashMap<String, RevIndex>,
+    parents: Vec<Vec<RevIndex>>,
+    children: Vec<Vec<RevIndex>>,
+    dependencies: Vec<Vec<RevIndex>>,
+    dependents: Vec<Vec<RevIndex>>,
+    heads: Vec<RevIndex>,
+    bases: Vec<RevIndex>,
+}
+
+/// A set of revisions, one flag per index.
+pub type RevSet = Vec<bool>;
+
+impl RevisionGraph {
+    /// The revisions in topological order.
+    pub fn revisions(&self) -> &[Revision] {
+        &self.revisions
+    }
+
+    /// The revision at an index.
+    pub fn revision(&self, index: RevIndex) -> &Revision {
+        &self.revisions[index]
+    }
+
+    /// Number of revisions.
+    pub fn len(&self) -> usize {
+        self.revisions.len()
+    }
+
+    /// Whether there are no revisions.
+    pub fn is_empty(&self) -> bool {
+        self.revisions.is_empty()
+    }
+
+    /// The index of a full revision id.
+    pub fn index_of(&self, id: &str) -> Option<RevIndex> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The revision with a full id.
+    pub fn get(&self, id: &str) -> Option<&Revision> {
+        self.index_of(id).map(|i| &self.revisions[i])
+    }
+
+    /// The revision that declares a branch label.
+    pub fn labelled(&self, label: &str) -> Option<RevIndex> {
+        self.labels.get(label).copied()
+    }
+
+    /// Revisions no other revision revises (dependencies do not count), in order.
+    pub fn heads(&self) -> &[RevIndex] {
+        &self.heads
+    }
+
+    /// Revisions that revise nothing (`Revises: <base>`), in order.
+    pub fn bases(&self) -> &[RevIndex] {
+        &self.bases
+    }
+
+    /// The revisions an index revises.
+    pub fn parents(&self, index: RevIndex) -> &[RevIndex] {
+        &self.parents[index]
+    }
+
+    /// The revisions that revise an index.
+    pub fn children(&self, index: RevIndex) -> &[RevIndex] {
+        &self.children[index]
+    }
+
+    /// The revisions an index depends on (`Depends On`, labels resolved).
+    pub fn dependencies(&self, index: RevIndex) -> &[RevIndex] {
+        &self.dependencies[index]
+    }
+
+    /// The revisions that depend on an index.
+    pub fn dependents(&self, index: RevIndex) -> &[RevIndex] {
+        &self.dependents[index]
+    }
+
+    /// Whether several revisions revise this one.
+    pub fn is_branch_point(&self, index: RevIndex) -> bool {
+        self.children[index].len() > 1
+    }
+
+    /// Whether this revision revises several.
+    pub fn is_merge_point(&self, index: RevIndex) -> bool {
+        self.parents[index].len() > 1
+    }
+
+    /// Whether the revision is a head.
+    pub fn is_head(&self, index: RevIndex) -> bool {
+        self.children[index].is_empty()
+    }
+
+    /// An empty set sized for this graph.
+    pub fn empty_set(&self) -> RevSet {
+        vec![false; self.revisions.len()]
+    }
+
+    /// `from` and everything they need: parents and (with `with_dependencies`) dependencies,
+    /// transitively.
+    pub fn ancestors(&self, from: &[RevIndex], with_dependencies: bool) -> RevSet {
+        let mut seen = self.empty_set();
+        let mut stack: Vec<RevIndex> = from.to_vec();
+        while let Some(index) = stack.pop() {
+            if std::mem::replace(&mut seen[index], true) {
+                continue;
+            }
+            stack.extend(&self.parents[index]);
+            if with_dependencies {
+                stack.extend(&self.dependencies[index]);
+            }
+        }
+        seen
+    }
+
+    /// `from` and everything built on them: children and (with `with_dependencies`)
+    /// dependents, transitively.
+    pub fn descendants(&self, from: &[RevIndex], with_dependencies: bool) -> RevSet {
+        let mut seen = self.empty_set();
+        let mut stack: Vec<RevIndex> = from.to_vec();
+        while let Some(index) = stack.pop() {
+            if std::mem::replace(&mut seen[index], true) {
+                continue;
+            }
+            stack.extend(&self.children[index]);
+            if with_dependencies {
+                stack.extend(&self.dependents[index]);
+            }
+        }
+        seen
+    }
+
+    /// The heads of an applied set: applied revisions that no applied revision revises or
+    /// depends on. (As in Alembic, a revision applied only because another depends on it
+    /// is not a head.)
+    pub fn applied_heads(&self, applied: &RevSet) -> Vec<RevIndex> {
+        (0..self.len())
+            .filter(|&i| {
+                applied[i]
+                    && !self.children[i].iter().any(|&c| applied[c])
+                    && !self.dependents[i].iter().any(|&d| applied[d])
+            })
+            .collect()
+    }
+
+    /// The members of a branch, as Alembic propagates labels: the labelled revision, all its
+    /// descendants, and its ancestors down to (not including) the nearest branch or merge point.
+    ///
+    /// # Errors
+    /// [`TargetError::UnknownLabel`] when no revision declares `label`.
+    pub fn branch_members(&self, label: &str) -> Result<RevSet, TargetError> {
+        let Some(start) = self.labelled(label) else {
+            return Err(TargetError::UnknownLabel {
+                label: label.to_owned(),
+                known: self.label_list(),
+            });
+        };
+        let mut members = self.descendants(&[start], false);
+        let mut node = start;
+        while let [parent] = self.parents[node][..] {
+            if self.is_branch_point(parent) || self.is_merge_point(parent) {
+                break;
+            }
+            members[parent] = true;
+            node = parent;
+        }
+        Ok(members)
+    }
+
+    /// Every declared label, sorted, for error messages.
+    pub fn label_list(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self.labels.keys().cloned().collect();
+        labels.sort();
+        labels
+    }
+
+    /// The labels that apply to a head: declared on the head or on its own branch, walking
+    /// down until a branch or merge point (whose labels are shared with other heads).
+    pub fn head_labels(&self, head: RevIndex) -> Vec<&str> {
+        let mut labels = Vec::new();
+        let mut node = head;
+        loop {
+            labels.extend(
+                self.revisions[node]
+                    .branch_labels
+                    .iter()
+                    .map(String::as_str),
+            );
+            match self.parents[node][..] {
+                [parent] if !self.is_branch_point(parent) && !self.is_merge_point(parent) => {
+                    node = parent
+                }
+                _ => break,
+            }
+        }
+        labels
+    }
+
+    /// `id (message)` for messages that name revisions.
+    pub fn describe(&self, index: RevIndex) -> String {
+        let rev = &self.revisions[index];
+        if rev.message.is_empty() {
+            rev.id.clone()
+        } else {
+            format!("{} ({})", rev.id, rev.message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,607 @@
+//! Graph tests, one group per shape (as Alembic's test suite does), plus properties on
+//! random DAGs.
+
+use super::*;
+use crate::diagnostic::ProblemCode;
+use crate::revision::{Origin, checksum};
+use proptest::prelude::*;
+use std::path::PathBuf;
+
+fn rev(id: &str, parents: &[&str]) -> Revision {
+    Revision {
+        id: id.into(),
+        message: format!("msg {id}"),
+        description: String::new(),
+        parents: parents.iter().map(|p| p.to_string()).collect(),
+        depends_on: Vec::new(),
+        branch_labels: Vec::new(),
+        create_date: None,
+        transactional: None,
+        up_sql: format!("-- up {id}"),
+        down_sql: Some(format!("-- down {id}")),
+        checksum: checksum(&format!("-- up {id}")),
+        origin: Origin {
+            path: PathBuf::from(format!("{id}.sql")),
+            id_line: 3,
+            revises_line: 4,
+            labels_line: 5,
+            depends_on_line: 6,
+            ..Origin::default()
+        },
+    }
+}
+
+fn labelled(mut r: Revision, labels: &[&str]) -> Revision {
+    r.branch_labels = labels.iter().map(|l| l.to_string()).collect();
+    r
+}
+
+fn depends(mut r: Revision, deps: &[&str]) -> Revision {
+    r.depends_on = deps.iter().map(|d| d.to_string()).collect();
+    r
+}
+
+fn ids(graph: &RevisionGraph, indices: &[RevIndex]) -> Vec<String> {
+    indices
+        .iter()
+        .map(|&i| graph.revision(i).id.clone())
+        .collect()
+}
+
+fn set_of(graph: &RevisionGraph, names: &[&str]) -> RevSet {
+    let mut set = graph.empty_set();
+    for name in names {
+        set[graph.index_of(name).unwrap()] = true;
+    }
+    set
+}
+
+fn target(text: &str) -> Target {
+    text.parse().unwrap()
+}
+
+/// a1 -> b2 -> c3 -> d4
+fn chain() -> RevisionGraph {
+    RevisionGraph::build(vec![
+        rev("c3", &["b2"]),
+        rev("a1", &[]),
+        rev("d4", &["c3"]),
+        rev("b2", &["a1"]),
+    ])
+    .unwrap()
+}
+
+/// a1 -> b2 -> {c3 (label left) -> e5, d4 (label right)} ; f6 merges e5 and d4 when `merged`.
+fn diamond(merged: bool) -> RevisionGraph {
+    let mut revs = vec![
+        rev("a1", &[]),
+        rev("b2", &["a1"]),
+        labelled(rev("c3", &["b2"]), &["left"]),
+        rev("e5", &["c3"]),
+        labelled(rev("d4", &["b2"]), &["right"]),
+    ];
+    if merged {
+        revs.push(rev("f6", &["e5", "d4"]));
+    }
+    RevisionGraph::build(revs).unwrap()
+}
+
+#[test]
+fn chain_order_heads_bases() {
+    let g = chain();
+    assert_eq!(
+        ids(&g, &(0..4).collect::<Vec<_>>()),
+        ["a1", "b2", "c3", "d4"]
+    );
+    assert_eq!(ids(&g, g.heads()), ["d4"]);
+    assert_eq!(ids(&g, g.bases()), ["a1"]);
+    assert!(!g.is_branch_point(0) && !g.is_merge_point(3));
+}
+
+#[test]
+fn diamond_shape() {
+    let g = diamond(true);
+    let b2 = g.index_of("b2").unwrap();
+    let f6 = g.index_of("f6").unwrap();
+    assert!(g.is_branch_point(b2));
+    assert!(g.is_merge_point(f6));
+    assert_eq!(ids(&g, g.heads()), ["f6"]);
+    assert_eq!(ids(&g, g.parents(f6)), ["e5", "d4"]);
+    let unmerged = diamond(false);
+    assert_eq!(ids(&unmerged, unmerged.heads()), ["d4", "e5"]);
+    assert_eq!(
+        unmerged.head_labels(unmerged.index_of("e5").unwrap()),
+        ["left"]
+    );
+}
+
+#[test]
+fn multiple_bases() {
+    let g = RevisionGraph::build(vec![
+        rev("a1", &[]),
+        rev("x1", &[]),
+        rev("m1", &["a1", "x1"]),
+    ])
+    .unwrap();
+    assert_eq!(ids(&g, g.bases()), ["a1", "x1"]);
+    let err = g
+        .upgrade_destination(&target("base+1"), &g.empty_set())
+        .unwrap_err();
+    assert!(matches!(err, TargetError::AmbiguousWalk { .. }), "{err}");
+}
+
+#[test]
+fn dependencies_order_and_applied_heads() {
+    // Two independent roots; b2 depends on y1 (by label `other`).
+    let g = RevisionGraph::build(vec![
+        rev("a1", &[]),
+        depends(rev("b2", &["a1"]), &["other"]),
+        labelled(rev("y1", &[]), &["other"]),
+    ])
+    .unwrap();
+    let pos = |id| g.index_of(id).unwrap();
+    assert!(pos("y1") < pos("b2"));
+    assert_eq!(ids(&g, g.dependencies(pos("b2"))), ["y1"]);
+    // y1 applied only because b2 depends on it: not a current head.
+    let applied = set_of(&g, &["a1", "b2", "y1"]);
+    assert_eq!(ids(&g, &g.applied_heads(&applied)), ["b2"]);
+    // Upgrading to b2 needs y1 too.
+    let needed = g.ancestors(&[pos("b2")], true);
+    assert!(needed[pos("y1")]);
+}
+
+#[test]
+fn every_chain_rule_reported_at_once() {
+    let mut dup = rev("a1", &[]);
+    dup.origin.path = "dup.sql".into();
+    let err = check_chain(
+        vec![
+            rev("a1", &[]),
+            dup,
+            rev("b2", &["zz"]),
+            depends(rev("c3", &["a1"]), &["nowhere"]),
+            labelled(rev("d4", &["a1"]), &["a1"]),
+            labelled(rev("e5", &["d4"]), &["lbl"]),
+            labelled(rev("f6", &["e5"]), &["lbl"]),
+        ],
+        Vec::new(),
+        false,
+    )
+    .unwrap_err();
+    let codes: Vec<ProblemCode> = err.problems.iter().map(|p| p.code).collect();
+    for code in [
+        ProblemCode::DuplicateRevision,
+        ProblemCode::MissingParent,
+        ProblemCode::MissingDependency,
+        ProblemCode::LabelCollidesWithId,
+        ProblemCode::DuplicateLabel,
+        ProblemCode::MultipleHeads,
+    ] {
+        assert!(codes.contains(&code), "missing {code} in {err}");
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("a1.sql:3") && text.contains("also: dup.sql:3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("b2.sql:4: revision b2 revises zz, which does not exist"),
+        "{text}"
+    );
+}
+
+#[test]
+fn multiple_heads_message_names_heads_and_fix() {
+    let err = check_chain(
+        vec![rev("a1", &[]), rev("b2", &["a1"]), rev("c3", &["a1"])],
+        Vec::new(),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    let text = err.problems[0].to_string();
+    assert!(text.contains("2 heads: b2 (msg b2), c3 (msg c3)"), "{text}");
+    assert!(text.contains("cargo migrate merge heads -m"), "{text}");
+}
+
+#[test]
+fn labelled_heads_allowed_with_multiple_heads() {
+    let revs = || {
+        vec![
+            rev("a1", &[]),
+            labelled(rev("b2", &["a1"]), &["one"]),
+            rev("c3", &["a1"]),
+        ]
+    };
+    let err = check_chain(revs(), Vec::new(), true).unwrap_err();
+    assert_eq!(err.problems[0].code, ProblemCode::UnlabelledHead);
+    assert!(err.problems[0].message.contains("c3"));
+    let mut ok = revs();
+    ok[2].branch_labels = vec!["two".into()];
+    check_chain(ok, Vec::new(), true).unwrap();
+    // A label below the branch point is shared, so it does not count for either head.
+    let shared = vec![
+        labelled(rev("a1", &[]), &["root"]),
+        rev("b2", &["a1"]),
+        rev("c3", &["a1"]),
+    ];
+    assert_eq!(
+        check_chain(shared, Vec::new(), true)
+            .unwrap_err()
+            .problems
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn cycles_including_self_parent() {
+    let err = RevisionGraph::build(vec![rev("a1", &["a1"])]).unwrap_err();
+    assert_eq!(err.problems[0].code, ProblemCode::Cycle);
+    assert!(
+        err.problems[0]
+            .message
+            .contains("a1 revises or depends on itself")
+    );
+    let err = RevisionGraph::build(vec![
+        rev("r0", &[]),
+        rev("a1", &["c3"]),
+        rev("b2", &["a1"]),
+        rev("c3", &["b2"]),
+        rev("d4", &["c3"]),
+    ])
+    .unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
+    assert!(err.problems[0].message.starts_with("cycle: "), "{err}");
+    for id in ["a1", "b2", "c3"] {
+        assert!(err.problems[0].message.contains(id));
+    }
+    assert!(!err.problems[0].message.contains("d4"));
+    // A cycle through a dependency.
+    let err = RevisionGraph::build(vec![depends(rev("a1", &[]), &["b2"]), rev("b2", &["a1"])])
+        .unwrap_err();
+    assert_eq!(err.problems[0].code, ProblemCode::Cycle);
+}
+
+#[test]
+fn names_prefixes_and_labels() {
+    let g = RevisionGraph::build(vec![
+        rev("abc111", &[]),
+        rev("abc222", &["abc111"]),
+        labelled(rev("def333", &["abc222"]), &["feature"]),
+    ])
+    .unwrap();
+    assert_eq!(
+        g.resolve_name("abc1", None).unwrap(),
+        g.index_of("abc111").unwrap()
+    );
+    assert_eq!(
+        g.resolve_name("feature", None).unwrap(),
+        g.index_of("def333").unwrap()
+    );
+    let err = g.resolve_name("abc", None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`abc` is ambiguous: it starts abc111 (msg abc111), abc222 (msg abc222); give more characters"
+    );
+    assert!(matches!(
+        g.resolve_name("zzz", None),
+        Err(TargetError::UnknownRevision { .. })
+    ));
+}
+
+#[test]
+fn target_grammar() {
+    let cases: &[(&str, Option<&str>, TargetKind)] = &[
+        ("head", None, TargetKind::Head),
+        ("heads", None, TargetKind::Heads),
+        ("base", None, TargetKind::Base),
+        ("ae10", None, TargetKind::Name("ae10".into())),
+        (
+            "+2",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Current,
+                steps: 2,
+            },
+        ),
+        (
+            "-1",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Current,
+                steps: -1,
+            },
+        ),
+        (
+            "head-2",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Head,
+                steps: -2,
+            },
+        ),
+        (
+            "base+3",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Base,
+                steps: 3,
+            },
+        ),
+        (
+            "ae10+1",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Name("ae10".into()),
+                steps: 1,
+            },
+        ),
+        (
+            "ae10-1",
+            None,
+            TargetKind::Relative {
+                from: Anchor::Name("ae10".into()),
+                steps: -1,
+            },
+        ),
+        ("lbl@head", Some("lbl"), TargetKind::Head),
+        ("lbl@base", Some("lbl"), TargetKind::Base),
+        ("lbl@ae10", Some("lbl"), TargetKind::Name("ae10".into())),
+        (
+            "lbl@+1",
+            Some("lbl"),
+            TargetKind::Relative {
+                from: Anchor::Current,
+                steps: 1,
+            },
+        ),
+        (
+            "lbl@-2",
+            Some("lbl"),
+            TargetKind::Relative {
+                from: Anchor::Current,
+                steps: -2,
+            },
+        ),
+        (
+            "lbl@head-1",
+            Some("lbl"),
+            TargetKind::Relative {
+                from: Anchor::Head,
+                steps: -1,
+            },
+        ),
+        (
+            "lbl@base+1",
+            Some("lbl"),
+            TargetKind::Relative {
+                from: Anchor::Base,
+                steps: 1,
+            },
+        ),
+    ];
+    for (text, branch, kind) in cases {
+        let t = target(text);
+        assert_eq!((t.branch.as_deref(), &t.kind), (*branch, kind), "{text}");
+    }
+    for bad in [
+        "",
+        "+0",
+        "+x",
+        "head+1",
+        "base-1",
+        "a b",
+        "lbl@",
+        "lbl@heads",
+        "x@y@z",
+        "-",
+    ] {
+        assert!(bad.parse::<Target>().is_err(), "{bad:?} should not parse");
+    }
+    let range: RangeSpec = "ae10:".parse().unwrap();
+    assert!(range.lower.is_some() && range.upper.is_none());
+    assert!("nocolon".parse::<RangeSpec>().is_err());
+}
+
+#[test]
+fn relative_steps_on_a_chain() {
+    let g = chain();
+    let at = |names: &[&str]| set_of(&g, names);
+    let up =
+        |t: &str, applied: &RevSet| ids(&g, &g.upgrade_destination(&target(t), applied).unwrap());
+    assert_eq!(up("+1", &g.empty_set()), ["a1"]);
+    assert_eq!(up("+2", &at(&["a1"])), ["c3"]);
+    assert_eq!(up("head-1", &g.empty_set()), ["c3"]);
+    assert_eq!(up("base+2", &g.empty_set()), ["b2"]);
+    assert_eq!(up("b2+2", &g.empty_set()), ["d4"]);
+    assert_eq!(up("c3-2", &g.empty_set()), ["a1"]);
+    assert_eq!(up("head", &g.empty_set()), ["d4"]);
+    let err = g
+        .upgrade_destination(&target("+5"), &at(&["a1"]))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "relative revision +5 didn't produce 5 migrations"
+    );
+    let err = g
+        .upgrade_destination(&target("-1"), &at(&["a1"]))
+        .unwrap_err();
+    assert!(matches!(err, TargetError::WrongDirection { .. }));
+    // -N on a three-step chain: -3 reaches base, -5 does not exist.
+    let applied = at(&["a1", "b2", "c3"]);
+    assert_eq!(
+        g.downgrade_destination(&target("-1"), &applied).unwrap(),
+        DowngradeTo::Revision(g.index_of("b2").unwrap())
+    );
+    assert_eq!(
+        g.downgrade_destination(&target("-3"), &applied).unwrap(),
+        DowngradeTo::Base
+    );
+    let err = g
+        .downgrade_destination(&target("-5"), &applied)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "relative revision -5 didn't produce 5 migrations"
+    );
+    assert!(matches!(
+        g.downgrade_destination(&target("+1"), &applied),
+        Err(TargetError::WrongDirection { .. })
+    ));
+}
+
+#[test]
+fn branches_and_labels_in_targets() {
+    let g = diamond(false);
+    let none = g.empty_set();
+    let err = g.upgrade_destination(&target("head"), &none).unwrap_err();
+    assert!(err.to_string().contains("there are 2 heads"), "{err}");
+    assert_eq!(
+        ids(&g, &g.upgrade_destination(&target("heads"), &none).unwrap()),
+        ["d4", "e5"]
+    );
+    assert_eq!(
+        ids(
+            &g,
+            &g.upgrade_destination(&target("left@head"), &none).unwrap()
+        ),
+        ["e5"]
+    );
+    assert_eq!(
+        ids(
+            &g,
+            &g.upgrade_destination(&target("right@head"), &none).unwrap()
+        ),
+        ["d4"]
+    );
+    // +1 from the branch point is ambiguous; label@+1 picks the branch.
+    let at_b2 = set_of(&g, &["a1", "b2"]);
+    assert!(matches!(
+        g.upgrade_destination(&target("+1"), &at_b2),
+        Err(TargetError::AmbiguousWalk { .. })
+    ));
+    assert_eq!(
+        ids(
+            &g,
+            &g.upgrade_destination(&target("left@+2"), &at_b2).unwrap()
+        ),
+        ["e5"]
+    );
+    // label@+1 on a branch not applied yet starts from its branch point.
+    assert_eq!(
+        ids(
+            &g,
+            &g.upgrade_destination(&target("right@+1"), &at_b2).unwrap()
+        ),
+        ["d4"]
+    );
+    // +1 with two current heads is ambiguous.
+    let both = set_of(&g, &["a1", "b2", "c3", "d4"]);
+    assert!(matches!(
+        g.upgrade_destination(&target("+1"), &both),
+        Err(TargetError::AmbiguousCurrent { .. })
+    ));
+    assert_eq!(
+        ids(
+            &g,
+            &g.upgrade_destination(&target("left@+1"), &both).unwrap()
+        ),
+        ["e5"]
+    );
+    assert!(matches!(
+        g.resolve_name("d4", Some(("left", &g.branch_members("left").unwrap()))),
+        Err(TargetError::NotInBranch { .. })
+    ));
+    assert!(matches!(
+        g.upgrade_destination(&target("nolabel@head"), &none),
+        Err(TargetError::UnknownLabel { .. })
+    ));
+}
+
+#[test]
+fn ranges() {
+    let g = chain();
+    let r = g.range(&"b2:c3".parse().unwrap(), &g.empty_set()).unwrap();
+    assert_eq!(r, vec![false, true, true, false]);
+    let r = g.range(&":b2".parse().unwrap(), &g.empty_set()).unwrap();
+    assert_eq!(r, vec![true, true, false, false]);
+    let r = g
+        .range(&"current:".parse().unwrap(), &set_of(&g, &["a1", "b2"]))
+        .unwrap();
+    assert_eq!(r, vec![false, true, true, true]);
+}
+
+/// Random DAGs: revision i's parents are drawn from revisions before it.
+fn random_dag() -> impl Strategy<Value = Vec<Revision>> {
+    (1usize..40)
+        .prop_flat_map(|n| {
+            proptest::collection::vec(
+                (
+                    proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
+                    any::<bool>(),
+                ),
+                n,
+            )
+        })
+        .prop_map(|picks| {
+            let ids: Vec<String> = (0..picks.len())
+                .map(|i| format!("r{:03}", (i * 37) % 1000))
+                .collect();
+            picks
+                .iter()
+                .enumerate()
+                .map(|(i, (parents, dep))| {
+                    let mut chosen: Vec<&str> = if i == 0 {
+                        Vec::new()
+                    } else {
+                        parents.iter().map(|p| ids[p.index(i)].as_str()).collect()
+                    };
+                    chosen.sort_unstable();
+                    chosen.dedup();
+                    let mut r = rev(&ids[i], &chosen);
+                    if *dep && i > 1 {
+                        r.depends_on = vec![ids[i / 2].clone()];
+                        if chosen.contains(&ids[i / 2].as_str()) {
+                            r.depends_on.clear();
+                        }
+                    }
+                    r
+                })
+                .rev()
+                .collect()
+        })
+}
+
+proptest! {
+    #[test]
+    fn topological_order_respects_every_edge(revs in random_dag()) {
+        let g = RevisionGraph::build(revs).unwrap();
+        for i in 0..g.len() {
+            for &p in g.parents(i).iter().chain(g.dependencies(i)) {
+                prop_assert!(p < i, "{} must come before {}", g.revision(p).id, g.revision(i).id);
+            }
+        }
+    }
+
+    #[test]
+    fn ancestors_of_heads_are_everything(revs in random_dag()) {
+        let g = RevisionGraph::build(revs).unwrap();
+        let all = g.ancestors(g.heads(), false);
+        prop_assert!(all.iter().all(|&x| x));
+    }
+
+    #[test]
+    fn plus_then_minus_returns_on_a_chain(len in 2usize..30, from in any::<prop::sample::Index>(), by in any::<prop::sample::Index>()) {
+        let ids: Vec<String> = (0..len).map(|i| format!("c{i}")).collect();
+        let revs: Vec<Revision> = (0..len).map(|i| if i == 0 { rev(&ids[0], &[]) } else { rev(&ids[i], &[&ids[i - 1]]) }).collect();
+        let g = RevisionGraph::build(revs).unwrap();
+        let start = from.index(len - 1);
+        let steps = 1 + by.index(len - 1 - start);
+        let none = g.empty_set();
+        let up = g.upgrade_destination(&target(&format!("{}+{steps}", ids[start])), &none).unwrap();
+        prop_assert_eq!(up.len(), 1);
+        let back = g.upgrade_destination(&target(&format!("{}-{steps}", g.revision(up[0]).id)), &none).unwrap();
+        prop_assert_eq!(back, vec![g.index_of(&ids[start]).unwrap()]);
+    }
+}

@@ -1,0 +1,19 @@
+//! Alembic's revision graph for Rust: revision files, the graph, and (with the database
+//! features) the runner that moves SQLite, PostgreSQL and MySQL databases through it.
+//!
+//! `build-support` uses this crate with `default-features = false`: parsing and the graph
+//! only, no sqlx, no tokio.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod database;
+pub mod diagnostic;
+pub mod graph;
+pub mod revision;
+pub mod source;
+pub mod split;
+
+pub use config::Config;
+pub use diagnostic::{ChainError, Problem, ProblemCode};
+pub use graph::{RevisionGraph, Target};
+pub use revision::Revision;
