@@ -8,6 +8,7 @@
 pub mod config;
 pub mod database;
 pub mod diagnostic;
+pub mod embedded;
 pub mod graph;
 pub mod revision;
 pub mod source;
@@ -15,5 +16,6 @@ pub mod split;
 
 pub use config::Config;
 pub use diagnostic::{ChainError, Problem, ProblemCode};
+pub use embedded::{EmbeddedMigrations, EmbeddedRevision};
 pub use graph::{RevisionGraph, Target};
 pub use revision::Revision;

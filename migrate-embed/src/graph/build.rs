@@ -50,6 +50,53 @@ impl RevisionGraph {
             .collect()
     }
 
+    /// Assembles a graph from revisions already in topological order with their parent and
+    /// dependency edges resolved to indices (as build-support embeds them). Cannot fail:
+    /// the checks ran when the order was made.
+    pub fn from_ordered(
+        revisions: Vec<Revision>,
+        parents: Vec<Vec<RevIndex>>,
+        dependencies: Vec<Vec<RevIndex>>,
+    ) -> Self {
+        let n = revisions.len();
+        let mut children = vec![Vec::new(); n];
+        let mut dependents = vec![Vec::new(); n];
+        for i in 0..n {
+            for &p in &parents[i] {
+                children[p].push(i);
+            }
+            for &d in &dependencies[i] {
+                dependents[d].push(i);
+            }
+        }
+        let heads = (0..n).filter(|&i| children[i].is_empty()).collect();
+        let bases = (0..n).filter(|&i| parents[i].is_empty()).collect();
+        let by_id: HashMap<String, usize> = revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        let labels: HashMap<String, usize> = revisions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.branch_labels.iter().map(move |l| (l.clone(), i)))
+            .collect();
+        let mut sorted_ids: Vec<usize> = (0..n).collect();
+        sorted_ids.sort_by(|&a, &b| revisions[a].id.cmp(&revisions[b].id));
+        RevisionGraph {
+            revisions,
+            by_id,
+            sorted_ids,
+            labels,
+            parents,
+            children,
+            dependencies,
+            dependents,
+            heads,
+            bases,
+        }
+    }
+
     fn location(&self, index: RevIndex, line: usize) -> Location {
         Location::new(self.revision(index).origin.path.clone(), line)
     }
@@ -66,7 +113,12 @@ pub fn check_chain(
 ) -> Result<RevisionGraph, ChainError> {
     let (graph, mut problems) = assemble(revisions);
     problems.extend(parse_problems);
-    if let Some(graph) = &graph {
+    // A revision whose parent is missing looks like an extra head; counting heads
+    // only makes sense once every parent resolves.
+    let parents_resolve = !problems
+        .iter()
+        .any(|p| p.code == ProblemCode::MissingParent);
+    if let Some(graph) = graph.as_ref().filter(|_| parents_resolve) {
         problems.extend(graph.head_problems(multiple_heads));
     }
     problems.sort_by(|a, b| {
@@ -243,47 +295,12 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
     };
     let parents = remap(&parents);
     let dependencies = remap(&dependencies);
-    let label_positions: HashMap<String, usize> = labels
-        .into_iter()
-        .map(|(label, i)| (label.to_owned(), position[i]))
-        .collect();
     let mut slots: Vec<Option<Revision>> = revisions.into_iter().map(Some).collect();
     let revisions: Vec<Revision> = order
         .iter()
         .map(|&i| slots[i].take().expect("each index once"))
         .collect();
-
-    let mut children = vec![Vec::new(); n];
-    let mut dependents = vec![Vec::new(); n];
-    for i in 0..n {
-        for &p in &parents[i] {
-            children[p].push(i);
-        }
-        for &d in &dependencies[i] {
-            dependents[d].push(i);
-        }
-    }
-    let heads = (0..n).filter(|&i| children[i].is_empty()).collect();
-    let bases = (0..n).filter(|&i| parents[i].is_empty()).collect();
-    let by_id: HashMap<String, usize> = revisions
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.clone(), i))
-        .collect();
-    let mut sorted_ids: Vec<usize> = (0..n).collect();
-    sorted_ids.sort_by(|&a, &b| revisions[a].id.cmp(&revisions[b].id));
-    let graph = RevisionGraph {
-        revisions,
-        by_id,
-        sorted_ids,
-        labels: label_positions,
-        parents,
-        children,
-        dependencies,
-        dependents,
-        heads,
-        bases,
-    };
+    let graph = RevisionGraph::from_ordered(revisions, parents, dependencies);
     (Some(graph), problems)
 }
 

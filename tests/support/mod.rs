@@ -1,0 +1,51 @@
+//! Helpers shared by the end-to-end tests: temp Cargo projects, the workspace root,
+//! and the database URLs (skipping clearly, or failing under CI, when they are absent).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the tests live in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate dirs sit in the workspace")
+        .to_path_buf()
+}
+
+/// A target dir shared by every nested `cargo build`, so dependencies compile once.
+pub fn nested_target_dir() -> PathBuf {
+    workspace_root().join("target").join("e2e")
+}
+
+/// Writes `files` (relative path, contents) under `root`, creating folders.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// A revision file's text.
+pub fn revision(id: &str, revises: &str, message: &str, up: &str, down: &str) -> String {
+    format!(
+        "-- {message}\n--\n-- Revision ID: {id}\n-- Revises: {revises}\n-- Create Date: 2026-11-22 10:00:00+00:00\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n"
+    )
+}
+
+/// The URL of a test server from `var`, or `None` after saying the test is skipped.
+/// Under `MIGRATE_REQUIRE_DATABASES=1` (as `.ci/run` sets) a missing URL fails instead.
+pub fn database_url(var: &str, test: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("MIGRATE_REQUIRE_DATABASES").is_ok_and(|v| v == "1") {
+                panic!(
+                    "{test}: {var} is not set, and MIGRATE_REQUIRE_DATABASES=1 forbids skipping database tests"
+                );
+            }
+            eprintln!("SKIPPED {test}: set {var} to run it against a real server");
+            None
+        }
+    }
+}
