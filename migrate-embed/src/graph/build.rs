@@ -23,7 +23,14 @@ impl RevisionGraph {
 
     /// Rule 4: exactly one head, or (with `multiple_heads`) a branch label on every head.
     pub fn head_problems(&self, multiple_heads: bool) -> Vec<Problem> {
-        let heads = self.heads();
+        // A revision whose parent is missing (reported as such) is an orphan, not a head.
+        let heads: Vec<RevIndex> = self
+            .heads()
+            .iter()
+            .copied()
+            .filter(|&h| self.parents(h).len() == self.revision(h).parents.len())
+            .collect();
+        let heads = &heads[..];
         if !multiple_heads {
             if heads.len() <= 1 {
                 return Vec::new();
@@ -113,12 +120,7 @@ pub fn check_chain(
 ) -> Result<RevisionGraph, ChainError> {
     let (graph, mut problems) = assemble(revisions);
     problems.extend(parse_problems);
-    // A revision whose parent is missing looks like an extra head; counting heads
-    // only makes sense once every parent resolves.
-    let parents_resolve = !problems
-        .iter()
-        .any(|p| p.code == ProblemCode::MissingParent);
-    if let Some(graph) = graph.as_ref().filter(|_| parents_resolve) {
+    if let Some(graph) = &graph {
         problems.extend(graph.head_problems(multiple_heads));
     }
     problems.sort_by(|a, b| {
