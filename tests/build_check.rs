@@ -15,11 +15,7 @@ fn cargo_build(project: &Path) -> (bool, String) {
         .env_remove("RUSTFLAGS")
         .output()
         .expect("cargo runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.success(), text)
 }
 
@@ -45,26 +41,8 @@ fn new_project(dir: &Path) {
                 "static MIGRATIONS: migrate_embed::EmbeddedMigrations = migrate_embed::embedded_migrations!();\n\
                  fn main() { let ids: Vec<&str> = MIGRATIONS.revisions().iter().map(|r| r.id()).collect(); println!(\"revisions: {}\", ids.join(\",\")); }\n",
             ),
-            (
-                "migrations/a1_first.sql",
-                &revision(
-                    "a1",
-                    "<base>",
-                    "first",
-                    "CREATE TABLE t (x INT);",
-                    "DROP TABLE t;",
-                ),
-            ),
-            (
-                "migrations/b2_second.sql",
-                &revision(
-                    "b2",
-                    "a1",
-                    "second",
-                    "ALTER TABLE t ADD y INT;",
-                    "SELECT 1;",
-                ),
-            ),
+            ("migrations/a1_first.sql", &revision("a1", "<base>", "first", "CREATE TABLE t (x INT);", "DROP TABLE t;")),
+            ("migrations/b2_second.sql", &revision("b2", "a1", "second", "ALTER TABLE t ADD y INT;", "SELECT 1;")),
         ],
     );
     // The project lock file pins the same versions the workspace uses, so `--offline` works.
@@ -96,11 +74,7 @@ fn build_passes_fails_and_reruns() {
         (
             "c3.sql",
             format!("{head}-- Depends On: nope\n-- migrate:up\n").into_bytes(),
-            &[
-                "migrations/c3.sql:4",
-                "depends on nope",
-                "missing-dependency",
-            ],
+            &["migrations/c3.sql:4", "depends on nope", "missing-dependency"],
         ),
         (
             "c3.sql",
@@ -132,36 +106,20 @@ fn build_passes_fails_and_reruns() {
             format!("{head}-- Revises: a1\n-- migrate:up\n").into_bytes(),
             &["migrations/c3.sql:4", "`Revises` is given twice"],
         ),
-        (
-            "c3.sql",
-            head.as_bytes().to_vec(),
-            &["migrations/c3.sql:4", "no `-- migrate:up`"],
-        ),
+        ("c3.sql", head.as_bytes().to_vec(), &["migrations/c3.sql:4", "no `-- migrate:up`"]),
         (
             "c3.sql",
             format!("{head}-- migrate:down\n-- migrate:up\n").into_bytes(),
             &["migrations/c3.sql:4", "before `-- migrate:up`"],
         ),
-        (
-            "c3.sql",
-            Vec::new(),
-            &["migrations/c3.sql:1", "the file is empty"],
-        ),
-        (
-            "c3.sql",
-            b"-- m\n-- Revision ID: c\xff3\n".to_vec(),
-            &["migrations/c3.sql:2", "not valid UTF-8"],
-        ),
+        ("c3.sql", Vec::new(), &["migrations/c3.sql:1", "the file is empty"]),
+        ("c3.sql", b"-- m\n-- Revision ID: c\xff3\n".to_vec(), &["migrations/c3.sql:2", "not valid UTF-8"]),
     ];
     for (name, bytes, needles) in &cases {
         let path = dir.join("migrations").join(name);
         std::fs::write(&path, bytes).unwrap();
         let (ok, out) = cargo_build(dir);
-        assert!(
-            !ok,
-            "{name} {:?} should fail the build:\n{out}",
-            String::from_utf8_lossy(bytes)
-        );
+        assert!(!ok, "{name} {:?} should fail the build:\n{out}", String::from_utf8_lossy(bytes));
         assert!(out.contains("error: "), "{out}");
         for needle in needles.iter() {
             assert!(out.contains(needle), "expected `{needle}` in:\n{out}");
@@ -171,32 +129,14 @@ fn build_passes_fails_and_reruns() {
     }
 
     // Two problems at once are both reported.
-    write_files(
-        dir,
-        &[
-            ("migrations/x.sql", ""),
-            (
-                "migrations/y.sql",
-                &revision("y9", "nope", "y", "SELECT 1;", ""),
-            ),
-        ],
-    );
+    write_files(dir, &[("migrations/x.sql", ""), ("migrations/y.sql", &revision("y9", "nope", "y", "SELECT 1;", ""))]);
     let (ok, out) = cargo_build(dir);
-    assert!(
-        !ok && out.contains("migrations/x.sql:1") && out.contains("migrations/y.sql:4"),
-        "{out}"
-    );
+    assert!(!ok && out.contains("migrations/x.sql:1") && out.contains("migrations/y.sql:4"), "{out}");
     std::fs::remove_file(dir.join("migrations/x.sql")).unwrap();
     std::fs::remove_file(dir.join("migrations/y.sql")).unwrap();
 
     // Adding a revision (in a subfolder, even) re-runs the check and changes the binary.
-    write_files(
-        dir,
-        &[(
-            "migrations/later/c3_third.sql",
-            &revision("c3", "b2", "third", "SELECT 3;", "SELECT 3;"),
-        )],
-    );
+    write_files(dir, &[("migrations/later/c3_third.sql", &revision("c3", "b2", "third", "SELECT 3;", "SELECT 3;"))]);
     let (ok, out) = cargo_build(dir);
     assert!(ok && out.contains("revisions: a1,b2,c3"), "{out}");
     // Deleting it is seen too.

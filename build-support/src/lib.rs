@@ -73,10 +73,7 @@ impl BuildError {
                 .problems
                 .iter()
                 .map(|p| {
-                    let mut line = p
-                        .to_string()
-                        .replace("\n  also: ", "; also: ")
-                        .replace("\n  hint: ", "; hint: ");
+                    let mut line = p.to_string().replace("\n  also: ", "; also: ").replace("\n  hint: ", "; hint: ");
                     line.retain(|c| c != '\n');
                     line
                 })
@@ -98,29 +95,12 @@ pub fn check_package(manifest_dir: &Path) -> Result<(Checked, String), BuildErro
     let dir = manifest_dir.join(&config.dir);
     let mut watched = vec![manifest, dir.clone()];
     let loaded = load_dir(&dir, manifest_dir)?;
-    watched.extend(
-        loaded
-            .files
-            .iter()
-            .filter_map(|f| f.parent().map(Path::to_path_buf)),
-    );
+    watched.extend(loaded.files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)));
     watched.sort();
     watched.dedup();
     let graph = check_chain(loaded.revisions, loaded.problems, config.multiple_heads)?;
-    let code = generate_embed_code(
-        &graph,
-        &config.version_table,
-        config.transactional,
-        config.database_url.as_deref(),
-    );
-    Ok((
-        Checked {
-            dir,
-            revisions: graph.len(),
-            watched,
-        },
-        code,
-    ))
+    let code = generate_embed_code(&graph, &config.version_table, config.transactional, config.database_url.as_deref());
+    Ok((Checked { dir, revisions: graph.len(), watched }, code))
 }
 
 /// The build script entry point: reads `CARGO_MANIFEST_DIR`, checks the chain, tells Cargo
@@ -138,10 +118,7 @@ pub fn embed_migrations() -> Result<Checked, BuildError> {
     println!("cargo::rerun-if-changed={}", manifest.display());
     // Watch the folder even if it is broken or missing, so fixing it triggers a rerun.
     if let Ok(config) = Config::from_manifest(&manifest) {
-        println!(
-            "cargo::rerun-if-changed={}",
-            manifest_dir.join(&config.dir).display()
-        );
+        println!("cargo::rerun-if-changed={}", manifest_dir.join(&config.dir).display());
     }
     let (checked, code) = check_package(&manifest_dir)?;
     for path in &checked.watched {
@@ -152,9 +129,7 @@ pub fn embed_migrations() -> Result<Checked, BuildError> {
 }
 
 fn env_path(name: &'static str) -> Result<PathBuf, BuildError> {
-    std::env::var_os(name)
-        .map(PathBuf::from)
-        .ok_or(BuildError::NotInBuildScript { name })
+    std::env::var_os(name).map(PathBuf::from).ok_or(BuildError::NotInBuildScript { name })
 }
 
 /// Writes `bytes` unless the file already holds them, so an unchanged chain does not
@@ -168,10 +143,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
         std::fs::File::create(&tmp)?.write_all(bytes)?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|source| BuildError::Write {
-        path: path.to_owned(),
-        source,
-    })
+    write().map_err(|source| BuildError::Write { path: path.to_owned(), source })
 }
 
 /// Reporting a build-script result the way Cargo reports its own errors.
@@ -200,11 +172,7 @@ mod tests {
 
     fn package(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("Cargo.toml"),
-            "[package]\nname = \"p\"\nversion = \"0.1.0\"\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"p\"\nversion = \"0.1.0\"\n").unwrap();
         std::fs::create_dir(dir.path().join("migrations")).unwrap();
         for (name, text) in files {
             std::fs::write(dir.path().join("migrations").join(name), text).unwrap();
@@ -219,10 +187,7 @@ mod tests {
                 "a.sql",
                 "-- first\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\nCREATE TABLE t (x INT);\n-- migrate:down\nDROP TABLE t;\n",
             ),
-            (
-                "b.sql",
-                "-- second\n-- Revision ID: b2\n-- Revises: a1\n-- migrate:up\nSELECT \"quoted\\n\";\n",
-            ),
+            ("b.sql", "-- second\n-- Revision ID: b2\n-- Revises: a1\n-- migrate:up\nSELECT \"quoted\\n\";\n"),
         ]);
         let (checked, code) = check_package(dir.path()).unwrap();
         assert_eq!(checked.revisions, 2);
@@ -234,31 +199,15 @@ mod tests {
     #[test]
     fn every_problem_becomes_one_line() {
         let dir = package(&[
-            (
-                "a.sql",
-                "-- first\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\n",
-            ),
-            (
-                "b.sql",
-                "-- b\n-- Revision ID: b2\n-- Revises: zz\n-- migrate:up\n",
-            ),
+            ("a.sql", "-- first\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\n"),
+            ("b.sql", "-- b\n-- Revision ID: b2\n-- Revises: zz\n-- migrate:up\n"),
             ("c.sql", ""),
         ]);
         let error = check_package(dir.path()).unwrap_err();
         let lines = error.lines();
         assert_eq!(lines.len(), 3, "{lines:#?}");
-        assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("migrations/b.sql:3: revision b2 revises zz")),
-            "{lines:#?}"
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("migrations/c.sql:1: the file is empty")),
-            "{lines:#?}"
-        );
+        assert!(lines.iter().any(|l| l.starts_with("migrations/b.sql:3: revision b2 revises zz")), "{lines:#?}");
+        assert!(lines.iter().any(|l| l.starts_with("migrations/c.sql:1: the file is empty")), "{lines:#?}");
         assert!(lines.iter().all(|l| !l.contains('\n')));
     }
 }

@@ -72,10 +72,8 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the file and the offending key.
     pub fn from_manifest(manifest: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(manifest).map_err(|source| ConfigError::Io {
-            path: manifest.to_owned(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(manifest)
+            .map_err(|source| ConfigError::Io { path: manifest.to_owned(), source })?;
         Self::from_manifest_str(&text, manifest)
     }
 
@@ -100,18 +98,11 @@ impl Config {
             path: manifest.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        let Some(config) = parsed
-            .package
-            .and_then(|p| p.metadata)
-            .and_then(|m| m.migrate)
-        else {
+        let Some(config) = parsed.package.and_then(|p| p.metadata).and_then(|m| m.migrate) else {
             return Ok(Self::default());
         };
         if !is_valid_table_name(&config.version_table) {
-            return Err(ConfigError::InvalidVersionTable {
-                path: manifest.to_owned(),
-                name: config.version_table,
-            });
+            return Err(ConfigError::InvalidVersionTable { path: manifest.to_owned(), name: config.version_table });
         }
         Ok(config)
     }
@@ -135,10 +126,7 @@ mod tests {
 
     #[test]
     fn defaults_without_table() {
-        assert_eq!(
-            parse("[package]\nname = \"x\"\n").unwrap(),
-            Config::default()
-        );
+        assert_eq!(parse("[package]\nname = \"x\"\n").unwrap(), Config::default());
     }
 
     #[test]
@@ -155,31 +143,16 @@ mod tests {
 
     #[test]
     fn unknown_key_and_wrong_type_name_key_and_file() {
-        let error = parse("[package.metadata.migrate]\ndirectory = \"db\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("app/Cargo.toml") && error.contains("directory"),
-            "{error}"
-        );
-        let error = parse("[package.metadata.migrate]\nmultiple_heads = \"yes\"\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("app/Cargo.toml") && error.contains("bool"),
-            "{error}"
-        );
+        let error = parse("[package.metadata.migrate]\ndirectory = \"db\"\n").unwrap_err().to_string();
+        assert!(error.contains("app/Cargo.toml") && error.contains("directory"), "{error}");
+        let error = parse("[package.metadata.migrate]\nmultiple_heads = \"yes\"\n").unwrap_err().to_string();
+        assert!(error.contains("app/Cargo.toml") && error.contains("bool"), "{error}");
     }
 
     #[test]
     fn version_table_must_be_an_identifier() {
-        let error =
-            parse("[package.metadata.migrate]\nversion_table = \"v; DROP TABLE x\"\n").unwrap_err();
+        let error = parse("[package.metadata.migrate]\nversion_table = \"v; DROP TABLE x\"\n").unwrap_err();
         assert!(matches!(error, ConfigError::InvalidVersionTable { .. }));
-        assert!(
-            is_valid_table_name("migrate_version")
-                && !is_valid_table_name("1abc")
-                && !is_valid_table_name("")
-        );
+        assert!(is_valid_table_name("migrate_version") && !is_valid_table_name("1abc") && !is_valid_table_name(""));
     }
 }

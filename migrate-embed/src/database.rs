@@ -97,40 +97,19 @@ mod tests {
 
     #[test]
     fn kind_from_scheme() {
-        assert_eq!(
-            DatabaseKind::from_url("sqlite://dev.db?mode=rwc"),
-            Some(DatabaseKind::Sqlite)
-        );
-        assert_eq!(
-            DatabaseKind::from_url("sqlite::memory:"),
-            Some(DatabaseKind::Sqlite)
-        );
-        assert_eq!(
-            DatabaseKind::from_url("postgresql://x/y"),
-            Some(DatabaseKind::Postgres)
-        );
-        assert_eq!(
-            DatabaseKind::from_url("MariaDB://x/y"),
-            Some(DatabaseKind::MySql)
-        );
+        assert_eq!(DatabaseKind::from_url("sqlite://dev.db?mode=rwc"), Some(DatabaseKind::Sqlite));
+        assert_eq!(DatabaseKind::from_url("sqlite::memory:"), Some(DatabaseKind::Sqlite));
+        assert_eq!(DatabaseKind::from_url("postgresql://x/y"), Some(DatabaseKind::Postgres));
+        assert_eq!(DatabaseKind::from_url("MariaDB://x/y"), Some(DatabaseKind::MySql));
         assert_eq!(DatabaseKind::from_url("oracle://x"), None);
         assert_eq!(DatabaseKind::from_url("no scheme"), None);
     }
 
     #[test]
     fn masks_userinfo_and_query_passwords() {
-        assert_eq!(
-            mask_password("postgres://u:p%40ss@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(
-            mask_password("postgres://h/db?user=u&password=pw&x=1"),
-            "postgres://h/db?user=u&password=***&x=1"
-        );
-        assert_eq!(
-            mask_password("sqlite://dev.db?mode=rwc"),
-            "sqlite://dev.db?mode=rwc"
-        );
+        assert_eq!(mask_password("postgres://u:p%40ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(mask_password("postgres://h/db?user=u&password=pw&x=1"), "postgres://h/db?user=u&password=***&x=1");
+        assert_eq!(mask_password("sqlite://dev.db?mode=rwc"), "sqlite://dev.db?mode=rwc");
         assert_eq!(mask_password("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
     }
 }

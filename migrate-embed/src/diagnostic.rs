@@ -16,10 +16,7 @@ pub struct Location {
 impl Location {
     /// A location pointing at a line of a file (`line == 0` means the whole file).
     pub fn new(path: impl Into<PathBuf>, line: usize) -> Self {
-        Self {
-            path: path.into(),
-            line: (line > 0).then_some(line),
-        }
+        Self { path: path.into(), line: (line > 0).then_some(line) }
     }
 }
 
@@ -108,11 +105,8 @@ pub struct ChainError {
 }
 
 fn render_problems(problems: &[Problem]) -> String {
-    let mut out = format!(
-        "the migrations have {} problem{}:",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
+    let mut out =
+        format!("the migrations have {} problem{}:", problems.len(), if problems.len() == 1 { "" } else { "s" });
     for problem in problems {
         out.push_str("\n- ");
         out.push_str(&problem.to_string().replace('\n', "\n  "));

@@ -90,12 +90,7 @@ impl EmbeddedMigrations {
         transactional: bool,
         database_url: Option<&'static str>,
     ) -> Self {
-        Self {
-            revisions,
-            version_table,
-            transactional,
-            database_url,
-        }
+        Self { revisions, version_table, transactional, database_url }
     }
 
     /// The revisions, in topological (upgrade) order.
@@ -127,11 +122,7 @@ impl EmbeddedMigrations {
                 id: r.id.to_owned(),
                 message: r.message.to_owned(),
                 description: r.description.to_owned(),
-                parents: r
-                    .parents
-                    .iter()
-                    .map(|&p| self.revisions[p].id.to_owned())
-                    .collect(),
+                parents: r.parents.iter().map(|&p| self.revisions[p].id.to_owned()).collect(),
                 depends_on: r.depends_on.iter().map(|d| (*d).to_owned()).collect(),
                 branch_labels: r.branch_labels.iter().map(|l| (*l).to_owned()).collect(),
                 create_date: r.create_date.map(str::to_owned),
@@ -139,18 +130,11 @@ impl EmbeddedMigrations {
                 up_sql: r.up_sql.to_owned(),
                 down_sql: r.down_sql.map(str::to_owned),
                 checksum: r.checksum.to_owned(),
-                origin: Origin {
-                    path: r.path.into(),
-                    ..Origin::default()
-                },
+                origin: Origin { path: r.path.into(), ..Origin::default() },
             })
             .collect();
         let parents = self.revisions.iter().map(|r| r.parents.to_vec()).collect();
-        let dependencies = self
-            .revisions
-            .iter()
-            .map(|r| r.dependencies.to_vec())
-            .collect();
+        let dependencies = self.revisions.iter().map(|r| r.dependencies.to_vec()).collect();
         RevisionGraph::from_ordered(revisions, parents, dependencies)
     }
 }
@@ -175,23 +159,10 @@ pub fn generate_embed_code(
     database_url: Option<&str>,
 ) -> String {
     use std::fmt::Write;
-    let mut out =
-        String::with_capacity(graph.revisions().iter().map(|r| r.up_sql.len() + 256).sum());
+    let mut out = String::with_capacity(graph.revisions().iter().map(|r| r.up_sql.len() + 256).sum());
     out.push_str("{\nconst REVISIONS: &[::migrate_embed::EmbeddedRevision] = &[\n");
-    let strs = |items: &[String]| {
-        items
-            .iter()
-            .map(|s| format!("{s:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let idx = |items: &[usize]| {
-        items
-            .iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let strs = |items: &[String]| items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
+    let idx = |items: &[usize]| items.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
     for (i, r) in graph.revisions().iter().enumerate() {
         let _ = writeln!(
             out,

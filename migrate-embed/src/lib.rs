@@ -10,6 +10,7 @@ pub mod database;
 pub mod diagnostic;
 pub mod embedded;
 pub mod graph;
+pub mod plan;
 pub mod revision;
 pub mod source;
 pub mod split;

@@ -19,14 +19,8 @@ use std::path::PathBuf;
 pub const RESERVED_NAMES: [&str; 4] = ["head", "heads", "base", "current"];
 
 /// The header keys a revision file may have, in their canonical spelling.
-pub const HEADER_KEYS: [&str; 6] = [
-    "Revision ID",
-    "Revises",
-    "Create Date",
-    "Branch Labels",
-    "Depends On",
-    "Transactional",
-];
+pub const HEADER_KEYS: [&str; 6] =
+    ["Revision ID", "Revises", "Create Date", "Branch Labels", "Depends On", "Transactional"];
 
 /// One revision, parsed from its file (or rebuilt from an embedded binary).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,9 +147,7 @@ pub enum ParseErrorKind {
         value: String,
     },
     /// An id or label that is a reserved word.
-    #[error(
-        "{what} `{value}` is a reserved word (head, heads, base, current); choose another name"
-    )]
+    #[error("{what} `{value}` is a reserved word (head, heads, base, current); choose another name")]
     ReservedName {
         /// "revision id", "branch label"…
         what: &'static str,
@@ -185,22 +177,16 @@ pub enum ParseErrorKind {
         value: String,
     },
     /// No `-- migrate:up`.
-    #[error(
-        "no `-- migrate:up` line; put the upgrade SQL after a `-- migrate:up` line below the header"
-    )]
+    #[error("no `-- migrate:up` line; put the upgrade SQL after a `-- migrate:up` line below the header")]
     MissingUp,
     /// `-- migrate:up` twice.
-    #[error(
-        "`-- migrate:up` appears again (first on line {first_line}); a revision has one up section"
-    )]
+    #[error("`-- migrate:up` appears again (first on line {first_line}); a revision has one up section")]
     DuplicateUp {
         /// Line of the first marker.
         first_line: usize,
     },
     /// `-- migrate:down` twice.
-    #[error(
-        "`-- migrate:down` appears again (first on line {first_line}); a revision has at most one down section"
-    )]
+    #[error("`-- migrate:down` appears again (first on line {first_line}); a revision has at most one down section")]
     DuplicateDown {
         /// Line of the first marker.
         first_line: usize,
@@ -209,9 +195,7 @@ pub enum ParseErrorKind {
     #[error("`-- migrate:down` comes before `-- migrate:up`; put the up section first")]
     DownBeforeUp,
     /// A `-- migrate:` marker we do not know.
-    #[error(
-        "unknown section marker `{marker}`; the markers are `-- migrate:up` and `-- migrate:down`"
-    )]
+    #[error("unknown section marker `{marker}`; the markers are `-- migrate:up` and `-- migrate:down`")]
     UnknownMarker {
         /// The marker as written.
         marker: String,
@@ -235,16 +219,10 @@ pub fn is_valid_name(name: &str) -> bool {
 /// Checks an id or label, returning the error to report for it.
 pub fn validate_name(what: &'static str, value: &str) -> Result<(), ParseErrorKind> {
     if !is_valid_name(value) {
-        return Err(ParseErrorKind::InvalidName {
-            what,
-            value: value.to_owned(),
-        });
+        return Err(ParseErrorKind::InvalidName { what, value: value.to_owned() });
     }
     if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(value)) {
-        return Err(ParseErrorKind::ReservedName {
-            what,
-            value: value.to_owned(),
-        });
+        return Err(ParseErrorKind::ReservedName { what, value: value.to_owned() });
     }
     Ok(())
 }
@@ -321,10 +299,7 @@ impl Parser {
         }
         // The header: leading `--` lines up to the first non-comment line or section marker.
         let header_start = index;
-        while index < lines.len()
-            && lines[index].trim_start().starts_with("--")
-            && marker_of(lines[index]).is_none()
-        {
+        while index < lines.len() && lines[index].trim_start().starts_with("--") && marker_of(lines[index]).is_none() {
             index += 1;
         }
         let header = &lines[header_start..index];
@@ -335,11 +310,7 @@ impl Parser {
             let extra = suspicious
                 .map(|(line, text)| format!(" (line {line}, `{text}`, looks like a misspelt key)"))
                 .unwrap_or_default();
-            return Err(ParseErrorKind::MissingKey {
-                key: "Revision ID",
-                extra,
-            }
-            .at(header_start + 1));
+            return Err(ParseErrorKind::MissingKey { key: "Revision ID", extra }.at(header_start + 1));
         };
         let Some((parents, revises_line)) = self.parents.take() else {
             return Err(ParseErrorKind::MissingKey {
@@ -404,15 +375,9 @@ impl Parser {
                 if let Some((key, _)) = content.split_once(':')
                     && looks_like_key(key)
                 {
-                    return Err(ParseErrorKind::UnknownKey {
-                        key: key.trim().to_owned(),
-                    }
-                    .at(line_no));
+                    return Err(ParseErrorKind::UnknownKey { key: key.trim().to_owned() }.at(line_no));
                 }
-                return Err(ParseErrorKind::StrayHeaderLine {
-                    text: content.trim().to_owned(),
-                }
-                .at(line_no));
+                return Err(ParseErrorKind::StrayHeaderLine { text: content.trim().to_owned() }.at(line_no));
             }
             if offset == 0 {
                 message = content.trim().to_owned();
@@ -450,11 +415,7 @@ impl Parser {
         match key {
             "Revision ID" => {
                 if value.is_empty() {
-                    return Err(ParseErrorKind::EmptyValue {
-                        key,
-                        fix: "write the revision's id",
-                    }
-                    .at(line));
+                    return Err(ParseErrorKind::EmptyValue { key, fix: "write the revision's id" }.at(line));
                 }
                 validate_name("revision id", value).map_err(|k| k.at(line))?;
                 self.id = Some((value.to_owned(), line));
@@ -463,35 +424,17 @@ impl Parser {
                 let parents = if value == "<base>" {
                     Vec::new()
                 } else {
-                    parse_list(
-                        key,
-                        value,
-                        "revision id",
-                        line,
-                        "write `<base>` or the parent id(s)",
-                    )?
+                    parse_list(key, value, "revision id", line, "write `<base>` or the parent id(s)")?
                 };
                 self.parents = Some((parents, line));
             }
             "Create Date" => self.create_date = Some((value.to_owned(), line)),
             "Branch Labels" => {
-                let labels = parse_list(
-                    key,
-                    value,
-                    "branch label",
-                    line,
-                    "name a label or remove the line",
-                )?;
+                let labels = parse_list(key, value, "branch label", line, "name a label or remove the line")?;
                 self.labels = Some((labels, line));
             }
             "Depends On" => {
-                let deps = parse_list(
-                    key,
-                    value,
-                    "dependency",
-                    line,
-                    "name a revision or label, or remove the line",
-                )?;
+                let deps = parse_list(key, value, "dependency", line, "name a revision or label, or remove the line")?;
                 self.depends_on = Some((deps, line));
             }
             _ => {
@@ -499,10 +442,7 @@ impl Parser {
                     "true" => true,
                     "false" => false,
                     _ => {
-                        return Err(ParseErrorKind::InvalidBool {
-                            value: value.to_owned(),
-                        }
-                        .at(line));
+                        return Err(ParseErrorKind::InvalidBool { value: value.to_owned() }.at(line));
                     }
                 };
                 self.transactional = Some((flag, line));
@@ -516,10 +456,7 @@ impl Parser {
 fn split_key(content: &str) -> Option<(&'static str, &str)> {
     let (key, value) = content.split_once(':')?;
     let key = key.trim();
-    HEADER_KEYS
-        .iter()
-        .find(|k| k.eq_ignore_ascii_case(key))
-        .map(|k| (*k, value))
+    HEADER_KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)).map(|k| (*k, value))
 }
 
 /// One to three capitalised-looking words: `Revison ID`, `Depends-On`.
@@ -528,9 +465,7 @@ fn looks_like_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 24
         && key.split([' ', '-', '_']).count() <= 3
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '_'))
+        && key.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '_'))
 }
 
 fn parse_list(
@@ -551,11 +486,7 @@ fn parse_list(
         }
         validate_name(what, item).map_err(|k| k.at(line))?;
         if items.iter().any(|i| i == item) {
-            return Err(ParseErrorKind::RepeatedValue {
-                key,
-                value: item.to_owned(),
-            }
-            .at(line));
+            return Err(ParseErrorKind::RepeatedValue { key, value: item.to_owned() }.at(line));
         }
         items.push(item.to_owned());
     }
@@ -573,10 +504,7 @@ fn read_sections(lines: &[&str], start: usize) -> Result<(Section, Option<Sectio
         match marker_of(line) {
             Some("migrate:up") => {
                 if let Some(first) = up {
-                    return Err(ParseErrorKind::DuplicateUp {
-                        first_line: first + 1,
-                    }
-                    .at(line_no));
+                    return Err(ParseErrorKind::DuplicateUp { first_line: first + 1 }.at(line_no));
                 }
                 if down.is_some() {
                     return Err(ParseErrorKind::DownBeforeUp.at(down.unwrap_or(0) + 1));
@@ -585,26 +513,16 @@ fn read_sections(lines: &[&str], start: usize) -> Result<(Section, Option<Sectio
             }
             Some("migrate:down") => {
                 if let Some(first) = down {
-                    return Err(ParseErrorKind::DuplicateDown {
-                        first_line: first + 1,
-                    }
-                    .at(line_no));
+                    return Err(ParseErrorKind::DuplicateDown { first_line: first + 1 }.at(line_no));
                 }
                 down = Some(index);
             }
             Some(other) => {
-                return Err(ParseErrorKind::UnknownMarker {
-                    marker: format!("-- {other}"),
-                }
-                .at(line_no));
+                return Err(ParseErrorKind::UnknownMarker { marker: format!("-- {other}") }.at(line_no));
             }
             None => {
                 let trimmed = line.trim();
-                if up.is_none()
-                    && down.is_none()
-                    && !trimmed.is_empty()
-                    && !trimmed.starts_with("--")
-                {
+                if up.is_none() && down.is_none() && !trimmed.is_empty() && !trimmed.starts_with("--") {
                     return Err(ParseErrorKind::SqlBeforeUp.at(line_no));
                 }
             }
@@ -659,14 +577,8 @@ mod tests {
         assert!(rev.parents.is_empty());
         assert_eq!(rev.branch_labels, ["accounts"]);
         assert_eq!(rev.depends_on, ["55af2cb1c267"]);
-        assert_eq!(
-            rev.create_date.as_deref(),
-            Some("2026-11-22 10:00:00+00:00")
-        );
-        assert_eq!(
-            rev.up_sql,
-            "CREATE TABLE account (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);"
-        );
+        assert_eq!(rev.create_date.as_deref(), Some("2026-11-22 10:00:00+00:00"));
+        assert_eq!(rev.up_sql, "CREATE TABLE account (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);");
         assert_eq!(rev.down_sql.as_deref(), Some("DROP TABLE account;"));
         assert_eq!(rev.origin.id_line, 6);
         assert_eq!(rev.origin.revises_line, 7);
@@ -700,9 +612,7 @@ mod tests {
 
     #[test]
     fn message_may_be_absent() {
-        let rev =
-            parse_revision(b"-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\nSELECT 1;")
-                .unwrap();
+        let rev = parse_revision(b"-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\nSELECT 1;").unwrap();
         assert_eq!(rev.message, "");
     }
 
@@ -711,16 +621,8 @@ mod tests {
         let cases: &[(&str, usize, &str)] = &[
             ("", 1, "the file is empty"),
             ("  \n\n", 1, "the file is empty"),
-            (
-                "-- m\n-- Revises: <base>\n-- migrate:up\n",
-                1,
-                "no `Revision ID:`",
-            ),
-            (
-                "-- m\n-- Revision ID: a1\n-- migrate:up\n",
-                2,
-                "no `Revises:`",
-            ),
+            ("-- m\n-- Revises: <base>\n-- migrate:up\n", 1, "no `Revision ID:`"),
+            ("-- m\n-- Revision ID: a1\n-- migrate:up\n", 2, "no `Revises:`"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- Colour: red\n-- migrate:up\n",
                 4,
@@ -731,26 +633,14 @@ mod tests {
                 3,
                 "given twice (first on line 2)",
             ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: <base>\nSELECT 1;\n",
-                4,
-                "SQL before `-- migrate:up`",
-            ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: <base>\n",
-                4,
-                "no `-- migrate:up`",
-            ),
+            ("-- m\n-- Revision ID: a1\n-- Revises: <base>\nSELECT 1;\n", 4, "SQL before `-- migrate:up`"),
+            ("-- m\n-- Revision ID: a1\n-- Revises: <base>\n", 4, "no `-- migrate:up`"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:down\nDROP x;\n-- migrate:up\n",
                 4,
                 "before `-- migrate:up`",
             ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:down\n",
-                4,
-                "before `-- migrate:up`",
-            ),
+            ("-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:down\n", 4, "before `-- migrate:up`"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:up\n-- migrate:up\n",
                 5,
@@ -761,36 +651,16 @@ mod tests {
                 6,
                 "at most one down",
             ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:sideways\n",
-                4,
-                "unknown section marker",
-            ),
-            (
-                "-- m\n-- Revision ID: a-1\n-- Revises: <base>\n-- migrate:up\n",
-                2,
-                "revision id `a-1` is not valid",
-            ),
-            (
-                "-- m\n-- Revision ID: head\n-- Revises: <base>\n-- migrate:up\n",
-                2,
-                "reserved word",
-            ),
+            ("-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:sideways\n", 4, "unknown section marker"),
+            ("-- m\n-- Revision ID: a-1\n-- Revises: <base>\n-- migrate:up\n", 2, "revision id `a-1` is not valid"),
+            ("-- m\n-- Revision ID: head\n-- Revises: <base>\n-- migrate:up\n", 2, "reserved word"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- Branch Labels: base\n-- migrate:up\n",
                 4,
                 "branch label `base` is a reserved word",
             ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: b1,,c1\n-- migrate:up\n",
-                3,
-                "empty value",
-            ),
-            (
-                "-- m\n-- Revision ID: a1\n-- Revises: b1, b1\n-- migrate:up\n",
-                3,
-                "lists `b1` twice",
-            ),
+            ("-- m\n-- Revision ID: a1\n-- Revises: b1,,c1\n-- migrate:up\n", 3, "empty value"),
+            ("-- m\n-- Revision ID: a1\n-- Revises: b1, b1\n-- migrate:up\n", 3, "lists `b1` twice"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- Transactional: maybe\n-- migrate:up\n",
                 4,
@@ -801,16 +671,9 @@ mod tests {
                 4,
                 "unexpected header line",
             ),
+            ("-- m\n-- Revison ID: a1\n-- migrate:up\n", 1, "looks like a misspelt key"),
             (
-                "-- m\n-- Revison ID: a1\n-- migrate:up\n",
-                1,
-                "looks like a misspelt key",
-            ),
-            (
-                &format!(
-                    "-- m\n-- Revision ID: {}\n-- Revises: <base>\n-- migrate:up\n",
-                    "a".repeat(33)
-                ),
+                &format!("-- m\n-- Revision ID: {}\n-- Revises: <base>\n-- migrate:up\n", "a".repeat(33)),
                 2,
                 "1 to 32 characters",
             ),
@@ -818,10 +681,7 @@ mod tests {
         for (text, line, needle) in cases {
             let error = err(text);
             assert_eq!(error.line, *line, "line for {text:?}: {error}");
-            assert!(
-                error.to_string().contains(needle),
-                "{text:?} gave `{error}`, wanted `{needle}`"
-            );
+            assert!(error.to_string().contains(needle), "{text:?} gave `{error}`, wanted `{needle}`");
         }
     }
 
@@ -834,10 +694,7 @@ mod tests {
 
     #[test]
     fn checksum_ignores_line_endings_and_outer_whitespace() {
-        assert_eq!(
-            checksum("SELECT 1;\r\nSELECT 2;\r\n"),
-            checksum("SELECT 1;\nSELECT 2;")
-        );
+        assert_eq!(checksum("SELECT 1;\r\nSELECT 2;\r\n"), checksum("SELECT 1;\nSELECT 2;"));
         assert_ne!(checksum("SELECT 1;"), checksum("SELECT 2;"));
     }
 }

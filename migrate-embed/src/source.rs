@@ -42,31 +42,20 @@ pub struct LoadedRevisions {
 /// [`SourceError`] when the folder is missing or cannot be read.
 pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
     if !dir.is_dir() {
-        return Err(SourceError::MissingDir {
-            dir: dir.to_owned(),
-        });
+        return Err(SourceError::MissingDir { dir: dir.to_owned() });
     }
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|source| SourceError::Io {
-            path: folder.clone(),
-            source,
-        })?;
+        let entries = std::fs::read_dir(&folder).map_err(|source| SourceError::Io { path: folder.clone(), source })?;
         for entry in entries {
-            let entry = entry.map_err(|source| SourceError::Io {
-                path: folder.clone(),
-                source,
-            })?;
+            let entry = entry.map_err(|source| SourceError::Io { path: folder.clone(), source })?;
             let name = entry.file_name();
             if name.to_string_lossy().starts_with('.') {
                 continue;
             }
             let path = entry.path();
-            let file_type = entry.file_type().map_err(|source| SourceError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let file_type = entry.file_type().map_err(|source| SourceError::Io { path: path.clone(), source })?;
             if file_type.is_dir() || (file_type.is_symlink() && path.is_dir()) {
                 pending.push(path);
             } else if path.extension().is_some_and(|ext| ext == "sql") {
@@ -86,19 +75,10 @@ pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// [`SourceError`] when the folder or a file cannot be read.
 pub fn load_dir(dir: &Path, display_root: &Path) -> Result<LoadedRevisions, SourceError> {
     let files = list_revision_files(dir)?;
-    let mut loaded = LoadedRevisions {
-        files: files.clone(),
-        ..LoadedRevisions::default()
-    };
+    let mut loaded = LoadedRevisions { files: files.clone(), ..LoadedRevisions::default() };
     for file in files {
-        let bytes = std::fs::read(&file).map_err(|source| SourceError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let shown = file
-            .strip_prefix(display_root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| file.clone());
+        let bytes = std::fs::read(&file).map_err(|source| SourceError::Io { path: file.clone(), source })?;
+        let shown = file.strip_prefix(display_root).map(Path::to_path_buf).unwrap_or_else(|_| file.clone());
         match parse_revision(&bytes) {
             Ok(mut revision) => {
                 revision.origin.path = shown;
@@ -125,25 +105,13 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("sub/deeper")).unwrap();
         std::fs::create_dir_all(root.join(".hidden")).unwrap();
-        for path in [
-            "a.sql",
-            "sub/b.sql",
-            "sub/deeper/c.sql",
-            ".hidden/d.sql",
-            ".e.sql",
-            "notes.txt",
-        ] {
+        for path in ["a.sql", "sub/b.sql", "sub/deeper/c.sql", ".hidden/d.sql", ".e.sql", "notes.txt"] {
             std::fs::write(root.join(path), "").unwrap();
         }
         let found: Vec<_> = list_revision_files(root)
             .unwrap()
             .into_iter()
-            .map(|p| {
-                p.strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
             .collect();
         assert_eq!(found, ["a.sql", "sub/b.sql", "sub/deeper/c.sql"]);
     }
@@ -152,24 +120,13 @@ mod tests {
     fn every_bad_file_is_a_problem() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.sql"), "").unwrap();
-        std::fs::write(
-            dir.path().join("b.sql"),
-            "-- m\n-- Revision ID: b\n-- Revises: <base>\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("c.sql"),
-            "-- m\n-- Revision ID: c\n-- Revises: <base>\n-- migrate:up\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("b.sql"), "-- m\n-- Revision ID: b\n-- Revises: <base>\n").unwrap();
+        std::fs::write(dir.path().join("c.sql"), "-- m\n-- Revision ID: c\n-- Revises: <base>\n-- migrate:up\n")
+            .unwrap();
         let loaded = load_dir(dir.path(), dir.path()).unwrap();
         assert_eq!(loaded.revisions.len(), 1);
         assert_eq!(loaded.revisions[0].origin.path, Path::new("c.sql"));
-        let shown: Vec<String> = loaded
-            .problems
-            .iter()
-            .map(|p| p.locations[0].to_string())
-            .collect();
+        let shown: Vec<String> = loaded.problems.iter().map(|p| p.locations[0].to_string()).collect();
         assert_eq!(shown, ["a.sql:1", "b.sql:4"]);
     }
 

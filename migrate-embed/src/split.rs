@@ -136,10 +136,7 @@ impl<'a> Splitter<'a> {
             if let Some(text) = self.sql.get(start..end) {
                 let text = trim(text);
                 if !text.is_empty() {
-                    self.out.push(Statement {
-                        sql: text,
-                        line: self.start_line,
-                    });
+                    self.out.push(Statement { sql: text, line: self.start_line });
                 }
             }
         }
@@ -203,10 +200,7 @@ impl<'a> Splitter<'a> {
         self.content(w.eq_ignore_ascii_case(b"create"));
 
         // PostgreSQL `E'…'`: a string with backslash escapes.
-        if self.kind == DatabaseKind::Postgres
-            && w.eq_ignore_ascii_case(b"e")
-            && b.get(j) == Some(&b'\'')
-        {
+        if self.kind == DatabaseKind::Postgres && w.eq_ignore_ascii_case(b"e") && b.get(j) == Some(&b'\'') {
             return skip_quoted(b, j, b'\'', true);
         }
         // `NEW.end`, `@end`: a column or variable, not a keyword.
@@ -224,10 +218,7 @@ impl<'a> Splitter<'a> {
             }
         } else if w.eq_ignore_ascii_case(b"end") && self.depth > 0 {
             if let Some((next, next_end)) = self.next_word(j) {
-                if [&b"if"[..], b"loop", b"while", b"repeat"]
-                    .iter()
-                    .any(|k| next.eq_ignore_ascii_case(k))
-                {
+                if [&b"if"[..], b"loop", b"while", b"repeat"].iter().any(|k| next.eq_ignore_ascii_case(k)) {
                     // MySQL flow control, whose openers are not counted.
                     return next_end;
                 }
@@ -298,10 +289,7 @@ fn count_newlines(b: &[u8]) -> usize {
 }
 
 fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
-    b.get(from..)?
-        .iter()
-        .position(|&c| c == needle)
-        .map(|p| from + p)
+    b.get(from..)?.iter().position(|&c| c == needle).map(|p| from + p)
 }
 
 /// If a comment starts at `i`, where it ends (a line comment ends before its `\n`).
@@ -309,15 +297,11 @@ fn comment_end(b: &[u8], i: usize, kind: DatabaseKind) -> Option<usize> {
     let next = b.get(i + 1).copied();
     match b[i] {
         // MySQL wants whitespace or a control character after `--`: `5--1` is `5 - -1`.
-        b'-' if next == Some(b'-')
-            && (kind != DatabaseKind::MySql || b.get(i + 2).is_none_or(|&c| c <= b' ')) =>
-        {
+        b'-' if next == Some(b'-') && (kind != DatabaseKind::MySql || b.get(i + 2).is_none_or(|&c| c <= b' ')) => {
             Some(find_byte(b, i + 2, b'\n').unwrap_or(b.len()))
         }
         b'#' if kind == DatabaseKind::MySql => Some(find_byte(b, i + 1, b'\n').unwrap_or(b.len())),
-        b'/' if next == Some(b'*') => {
-            Some(block_comment_end(b, i + 2, kind == DatabaseKind::Postgres))
-        }
+        b'/' if next == Some(b'*') => Some(block_comment_end(b, i + 2, kind == DatabaseKind::Postgres)),
         _ => None,
     }
 }
@@ -395,12 +379,10 @@ fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
     // Both ends are ASCII `$`, so these slices are on char boundaries.
     let delimiter = sql.get(i..=j)?;
     let body = j + 1;
-    Some(
-        match sql.get(body..).and_then(|rest| rest.find(delimiter)) {
-            Some(p) => body + p + delimiter.len(),
-            None => b.len(),
-        },
-    )
+    Some(match sql.get(body..).and_then(|rest| rest.find(delimiter)) {
+        Some(p) => body + p + delimiter.len(),
+        None => b.len(),
+    })
 }
 
 #[cfg(test)]
@@ -418,38 +400,23 @@ mod tests {
         let mut failures = Vec::new();
         for &(name, kinds, input, expected) in cases {
             for &kind in kinds {
-                let got: Vec<(&str, usize)> = split_statements(input, kind)
-                    .into_iter()
-                    .map(|s| (s.sql, s.line))
-                    .collect();
+                let got: Vec<(&str, usize)> =
+                    split_statements(input, kind).into_iter().map(|s| (s.sql, s.line)).collect();
                 if got != expected {
-                    failures.push(format!("{name} [{kind:?}]\n  input:    {input:?}\n  expected: {expected:?}\n  got:      {got:?}"));
+                    failures.push(format!(
+                        "{name} [{kind:?}]\n  input:    {input:?}\n  expected: {expected:?}\n  got:      {got:?}"
+                    ));
                 }
             }
         }
-        assert!(
-            failures.is_empty(),
-            "{} case(s) failed:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
     }
 
     #[test]
     fn basics_and_lines() {
         run(&[
-            (
-                "simple",
-                ALL,
-                "SELECT 1; SELECT 2;",
-                &[("SELECT 1", 1), ("SELECT 2", 1)],
-            ),
-            (
-                "no trailing semicolon",
-                ALL,
-                "SELECT 1;\nSELECT 2",
-                &[("SELECT 1", 1), ("SELECT 2", 2)],
-            ),
+            ("simple", ALL, "SELECT 1; SELECT 2;", &[("SELECT 1", 1), ("SELECT 2", 1)]),
+            ("no trailing semicolon", ALL, "SELECT 1;\nSELECT 2", &[("SELECT 1", 1), ("SELECT 2", 2)]),
             ("empty input", ALL, "", &[]),
             ("only whitespace and semicolons", ALL, "  \n ; ;; \n\t", &[]),
             ("leading semicolon", ALL, ";SELECT 1", &[("SELECT 1", 1)]),
@@ -457,45 +424,26 @@ mod tests {
                 "trimmed, lines of first character",
                 ALL,
                 "\n\n  CREATE TABLE a (x int)  ;\n\n\tINSERT INTO a VALUES (1)\n;\n",
-                &[
-                    ("CREATE TABLE a (x int)", 3),
-                    ("INSERT INTO a VALUES (1)", 5),
-                ],
+                &[("CREATE TABLE a (x int)", 3), ("INSERT INTO a VALUES (1)", 5)],
             ),
             (
                 "multi-line statement keeps inner newlines",
                 ALL,
                 "CREATE TABLE a (\n  x int,\n  y int\n);\nSELECT 1;",
-                &[
-                    ("CREATE TABLE a (\n  x int,\n  y int\n)", 1),
-                    ("SELECT 1", 5),
-                ],
+                &[("CREATE TABLE a (\n  x int,\n  y int\n)", 1), ("SELECT 1", 5)],
             ),
             (
                 "CRLF input",
                 ALL,
                 "CREATE TABLE a (x int);\r\nINSERT INTO a\r\nVALUES (1);\r\n\r\nSELECT 1;\r\n",
-                &[
-                    ("CREATE TABLE a (x int)", 1),
-                    ("INSERT INTO a\r\nVALUES (1)", 2),
-                    ("SELECT 1", 5),
-                ],
+                &[("CREATE TABLE a (x int)", 1), ("INSERT INTO a\r\nVALUES (1)", 2), ("SELECT 1", 5)],
             ),
-            (
-                "vertical tab and form feed are whitespace",
-                ALL,
-                "\x0b\x0cSELECT 1\x0c;\x0b",
-                &[("SELECT 1", 1)],
-            ),
+            ("vertical tab and form feed are whitespace", ALL, "\x0b\x0cSELECT 1\x0c;\x0b", &[("SELECT 1", 1)]),
             (
                 "non-ASCII text",
                 ALL,
                 "INSERT INTO t VALUES ('héllo; wörld');\nSELECT 1 AS ñandú; SELECT '✓'",
-                &[
-                    ("INSERT INTO t VALUES ('héllo; wörld')", 1),
-                    ("SELECT 1 AS ñandú", 2),
-                    ("SELECT '✓'", 2),
-                ],
+                &[("INSERT INTO t VALUES ('héllo; wörld')", 1), ("SELECT 1 AS ñandú", 2), ("SELECT '✓'", 2)],
             ),
         ]);
     }
@@ -507,10 +455,7 @@ mod tests {
                 "single quotes with doubled-quote escape",
                 ALL,
                 "INSERT INTO t VALUES ('a;b'); SELECT 'it''s; fine';",
-                &[
-                    ("INSERT INTO t VALUES ('a;b')", 1),
-                    ("SELECT 'it''s; fine'", 1),
-                ],
+                &[("INSERT INTO t VALUES ('a;b')", 1), ("SELECT 'it''s; fine'", 1)],
             ),
             (
                 "backslash is literal in standard strings",
@@ -534,11 +479,7 @@ mod tests {
                 "PostgreSQL E-string backslash escapes",
                 &[Postgres],
                 "SELECT E'a\\'; b'; SELECT e'\\';'; SELECT 2;",
-                &[
-                    ("SELECT E'a\\'; b'", 1),
-                    ("SELECT e'\\';'", 1),
-                    ("SELECT 2", 1),
-                ],
+                &[("SELECT E'a\\'; b'", 1), ("SELECT e'\\';'", 1), ("SELECT 2", 1)],
             ),
             (
                 "a word ending in e is not an E-string prefix",
@@ -618,24 +559,9 @@ mod tests {
                 "SELECT 1;\n\n-- about two\nSELECT 2;",
                 &[("SELECT 1", 1), ("-- about two\nSELECT 2", 3)],
             ),
-            (
-                "trailing comment is not a statement",
-                ALL,
-                "SELECT 1; -- trailing; comment\n",
-                &[("SELECT 1", 1)],
-            ),
-            (
-                "trailing block comment is not a statement",
-                ALL,
-                "SELECT 1;\n/* done; */\n",
-                &[("SELECT 1", 1)],
-            ),
-            (
-                "comment-only statement is dropped",
-                ALL,
-                "/* a; */ ; -- b\n; SELECT 1;",
-                &[("SELECT 1", 2)],
-            ),
+            ("trailing comment is not a statement", ALL, "SELECT 1; -- trailing; comment\n", &[("SELECT 1", 1)]),
+            ("trailing block comment is not a statement", ALL, "SELECT 1;\n/* done; */\n", &[("SELECT 1", 1)]),
+            ("comment-only statement is dropped", ALL, "/* a; */ ; -- b\n; SELECT 1;", &[("SELECT 1", 2)]),
             ("comment-only input", ALL, "-- a;\n/* b; */\n", &[]),
             (
                 "comments inside a statement stay",
@@ -701,11 +627,7 @@ mod tests {
                 "comment markers inside strings",
                 ALL,
                 "SELECT '-- x;'; SELECT '/* y;'; SELECT 3;",
-                &[
-                    ("SELECT '-- x;'", 1),
-                    ("SELECT '/* y;'", 1),
-                    ("SELECT 3", 1),
-                ],
+                &[("SELECT '-- x;'", 1), ("SELECT '/* y;'", 1), ("SELECT 3", 1)],
             ),
         ]);
     }
@@ -713,12 +635,7 @@ mod tests {
     #[test]
     fn dollar_quotes() {
         run(&[
-            (
-                "empty tag",
-                &[Postgres],
-                "SELECT $$a;b$$; SELECT 2;",
-                &[("SELECT $$a;b$$", 1), ("SELECT 2", 1)],
-            ),
+            ("empty tag", &[Postgres], "SELECT $$a;b$$; SELECT 2;", &[("SELECT $$a;b$$", 1), ("SELECT 2", 1)]),
             (
                 "named tag encloses other dollar quotes",
                 &[Postgres],
@@ -743,12 +660,7 @@ mod tests {
                 "PREPARE p AS SELECT $1, $2; EXECUTE p(1, 2);",
                 &[("PREPARE p AS SELECT $1, $2", 1), ("EXECUTE p(1, 2)", 1)],
             ),
-            (
-                "a tag cannot start with a digit",
-                &[Postgres],
-                "SELECT $1$ ; $1$;",
-                &[("SELECT $1$", 1), ("$1$", 1)],
-            ),
+            ("a tag cannot start with a digit", &[Postgres], "SELECT $1$ ; $1$;", &[("SELECT $1$", 1), ("$1$", 1)]),
             (
                 "dollar signs inside identifiers",
                 &[Postgres],
@@ -767,12 +679,7 @@ mod tests {
                 "SELECT $$ ' \" -- /* $$; SELECT 2;",
                 &[("SELECT $$ ' \" -- /* $$", 1), ("SELECT 2", 1)],
             ),
-            (
-                "unterminated dollar quote runs to the end",
-                &[Postgres],
-                "SELECT $$ a; b",
-                &[("SELECT $$ a; b", 1)],
-            ),
+            ("unterminated dollar quote runs to the end", &[Postgres], "SELECT $$ a; b", &[("SELECT $$ a; b", 1)]),
             (
                 "CREATE FUNCTION with a plpgsql body",
                 &[Postgres],
@@ -826,22 +733,13 @@ mod tests {
 
     #[test]
     fn blocks() {
-        let sqlite_trigger_script =
-            format!("{SQLITE_TRIGGER};\nINSERT INTO users (name) VALUES ('x');\n");
+        let sqlite_trigger_script = format!("{SQLITE_TRIGGER};\nINSERT INTO users (name) VALUES ('x');\n");
         let mysql_procedure_script = format!("{MYSQL_PROCEDURE};\nCALL p(1);");
-        let sqlite_expected = [
-            (SQLITE_TRIGGER, 1),
-            ("INSERT INTO users (name) VALUES ('x')", 6),
-        ];
+        let sqlite_expected = [(SQLITE_TRIGGER, 1), ("INSERT INTO users (name) VALUES ('x')", 6)];
         let mysql_expected = [(MYSQL_PROCEDURE, 1), ("CALL p(1)", 25)];
 
         run(&[
-            (
-                "SQLite trigger body",
-                &[Sqlite, MySql],
-                &sqlite_trigger_script,
-                &sqlite_expected,
-            ),
+            ("SQLite trigger body", &[Sqlite, MySql], &sqlite_trigger_script, &sqlite_expected),
             (
                 "SQLite trigger with a CASE expression",
                 &[Sqlite],
@@ -856,12 +754,7 @@ mod tests {
                     ("SELECT 1", 5),
                 ],
             ),
-            (
-                "MySQL procedure with flow control",
-                &[MySql],
-                &mysql_procedure_script,
-                &mysql_expected,
-            ),
+            ("MySQL procedure with flow control", &[MySql], &mysql_procedure_script, &mysql_expected),
             (
                 "MySQL trigger, event and function",
                 &[MySql],
@@ -888,10 +781,7 @@ mod tests {
                 &[MySql],
                 "CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END; CALL p();",
                 &[
-                    (
-                        "CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END",
-                        1,
-                    ),
+                    ("CREATE DEFINER=`root`@`localhost` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END", 1),
                     ("CALL p()", 1),
                 ],
             ),
@@ -931,11 +821,7 @@ mod tests {
                 "BEGIN TRANSACTION ... END TRANSACTION",
                 ALL,
                 "begin transaction; select 1; end transaction;",
-                &[
-                    ("begin transaction", 1),
-                    ("select 1", 1),
-                    ("end transaction", 1),
-                ],
+                &[("begin transaction", 1), ("select 1", 1), ("end transaction", 1)],
             ),
             (
                 "BEGIN after a leading comment is still a transaction",
@@ -964,10 +850,7 @@ mod tests {
                 &[Sqlite],
                 "CREATE TRIGGER x AFTER INSERT ON t WHEN CASE WHEN NEW.a THEN 1 END BEGIN SELECT 1; END; SELECT 2;",
                 &[
-                    (
-                        "CREATE TRIGGER x AFTER INSERT ON t WHEN CASE WHEN NEW.a THEN 1 END BEGIN SELECT 1; END",
-                        1,
-                    ),
+                    ("CREATE TRIGGER x AFTER INSERT ON t WHEN CASE WHEN NEW.a THEN 1 END BEGIN SELECT 1; END", 1),
                     ("SELECT 2", 1),
                 ],
             ),
@@ -976,10 +859,7 @@ mod tests {
                 ALL,
                 "-- make trigger\n/* c; */ CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; END; SELECT 2;",
                 &[
-                    (
-                        "-- make trigger\n/* c; */ CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; END",
-                        1,
-                    ),
+                    ("-- make trigger\n/* c; */ CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; END", 1),
                     ("SELECT 2", 2),
                 ],
             ),
@@ -987,22 +867,13 @@ mod tests {
                 "keywords are case-insensitive",
                 ALL,
                 "create trigger x after insert on t Begin select 1; eNd; select 2;",
-                &[
-                    ("create trigger x after insert on t Begin select 1; eNd", 1),
-                    ("select 2", 1),
-                ],
+                &[("create trigger x after insert on t Begin select 1; eNd", 1), ("select 2", 1)],
             ),
             (
                 "keywords must be whole words",
                 ALL,
                 "CREATE TABLE t (backend INT, end_date DATE, beginning INT, cases INT); SELECT 1;",
-                &[
-                    (
-                        "CREATE TABLE t (backend INT, end_date DATE, beginning INT, cases INT)",
-                        1,
-                    ),
-                    ("SELECT 1", 1),
-                ],
+                &[("CREATE TABLE t (backend INT, end_date DATE, beginning INT, cases INT)", 1), ("SELECT 1", 1)],
             ),
             (
                 "keyword-like words inside a body",
@@ -1047,23 +918,14 @@ mod tests {
                 "comment between END and IF",
                 &[MySql],
                 "CREATE PROCEDURE p() BEGIN IF 1 THEN SELECT 1; END /* x */ IF; SELECT 2; END; SELECT 3;",
-                &[
-                    (
-                        "CREATE PROCEDURE p() BEGIN IF 1 THEN SELECT 1; END /* x */ IF; SELECT 2; END",
-                        1,
-                    ),
-                    ("SELECT 3", 1),
-                ],
+                &[("CREATE PROCEDURE p() BEGIN IF 1 THEN SELECT 1; END /* x */ IF; SELECT 2; END", 1), ("SELECT 3", 1)],
             ),
             (
                 "END CASE closes the CASE level without opening another",
                 &[MySql],
                 "CREATE PROCEDURE p() BEGIN CASE WHEN 1 THEN SELECT 1; END CASE; SELECT 2; END; SELECT 3;",
                 &[
-                    (
-                        "CREATE PROCEDURE p() BEGIN CASE WHEN 1 THEN SELECT 1; END CASE; SELECT 2; END",
-                        1,
-                    ),
+                    ("CREATE PROCEDURE p() BEGIN CASE WHEN 1 THEN SELECT 1; END CASE; SELECT 2; END", 1),
                     ("SELECT 3", 1),
                 ],
             ),
@@ -1071,19 +933,13 @@ mod tests {
                 "balanced begin/end column names in CREATE TABLE",
                 &[Sqlite],
                 "CREATE TABLE spans (begin INT, end INT); SELECT 1;",
-                &[
-                    ("CREATE TABLE spans (begin INT, end INT)", 1),
-                    ("SELECT 1", 1),
-                ],
+                &[("CREATE TABLE spans (begin INT, end INT)", 1), ("SELECT 1", 1)],
             ),
             (
                 "MariaDB BEGIN NOT ATOMIC anonymous block",
                 &[MySql],
                 "BEGIN NOT ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND;\nSELECT 3;",
-                &[
-                    ("BEGIN NOT ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND", 1),
-                    ("SELECT 3", 5),
-                ],
+                &[("BEGIN NOT ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND", 1), ("SELECT 3", 5)],
             ),
             (
                 "stray END outside a block",
@@ -1097,59 +953,21 @@ mod tests {
     #[test]
     fn unterminated_input_runs_to_the_end() {
         run(&[
-            (
-                "string",
-                ALL,
-                "SELECT 1; SELECT 'abc; SELECT 2;",
-                &[("SELECT 1", 1), ("SELECT 'abc; SELECT 2;", 1)],
-            ),
-            (
-                "quoted identifier",
-                ALL,
-                "SELECT \"x; y",
-                &[("SELECT \"x; y", 1)],
-            ),
+            ("string", ALL, "SELECT 1; SELECT 'abc; SELECT 2;", &[("SELECT 1", 1), ("SELECT 'abc; SELECT 2;", 1)]),
+            ("quoted identifier", ALL, "SELECT \"x; y", &[("SELECT \"x; y", 1)]),
             ("backtick", &[MySql], "SELECT `x; y", &[("SELECT `x; y", 1)]),
             ("bracket", &[Sqlite], "SELECT [x; y", &[("SELECT [x; y", 1)]),
-            (
-                "block comment only",
-                ALL,
-                "SELECT 1; /* open; ",
-                &[("SELECT 1", 1)],
-            ),
-            (
-                "block comment in a statement",
-                ALL,
-                "SELECT 1 /* open; ",
-                &[("SELECT 1 /* open;", 1)],
-            ),
-            (
-                "nested block comment",
-                &[Postgres],
-                "SELECT /* /* */ ; SELECT 2;",
-                &[("SELECT /* /* */ ; SELECT 2;", 1)],
-            ),
+            ("block comment only", ALL, "SELECT 1; /* open; ", &[("SELECT 1", 1)]),
+            ("block comment in a statement", ALL, "SELECT 1 /* open; ", &[("SELECT 1 /* open;", 1)]),
+            ("nested block comment", &[Postgres], "SELECT /* /* */ ; SELECT 2;", &[("SELECT /* /* */ ; SELECT 2;", 1)]),
             (
                 "block body",
                 ALL,
                 "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; SELECT 2;",
-                &[(
-                    "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; SELECT 2;",
-                    1,
-                )],
+                &[("CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; SELECT 2;", 1)],
             ),
-            (
-                "backslash at the end",
-                &[MySql],
-                "SELECT 'a\\",
-                &[("SELECT 'a\\", 1)],
-            ),
-            (
-                "E-string backslash at the end",
-                &[Postgres],
-                "SELECT E'\\",
-                &[("SELECT E'\\", 1)],
-            ),
+            ("backslash at the end", &[MySql], "SELECT 'a\\", &[("SELECT 'a\\", 1)]),
+            ("E-string backslash at the end", &[Postgres], "SELECT E'\\", &[("SELECT E'\\", 1)]),
             ("lone dollar", &[Postgres], "SELECT $", &[("SELECT $", 1)]),
             (
                 "dollar tag without closing dollar",

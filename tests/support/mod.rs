@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root (the tests live in `<root>/tests`).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crate dirs sit in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate dirs sit in the workspace").to_path_buf()
 }
 
 /// A target dir shared by every nested `cargo build`, so dependencies compile once.
@@ -40,9 +37,7 @@ pub fn database_url(var: &str, test: &str) -> Option<String> {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
             if std::env::var("MIGRATE_REQUIRE_DATABASES").is_ok_and(|v| v == "1") {
-                panic!(
-                    "{test}: {var} is not set, and MIGRATE_REQUIRE_DATABASES=1 forbids skipping database tests"
-                );
+                panic!("{test}: {var} is not set, and MIGRATE_REQUIRE_DATABASES=1 forbids skipping database tests");
             }
             eprintln!("SKIPPED {test}: set {var} to run it against a real server");
             None

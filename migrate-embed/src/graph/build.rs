@@ -24,12 +24,8 @@ impl RevisionGraph {
     /// Rule 4: exactly one head, or (with `multiple_heads`) a branch label on every head.
     pub fn head_problems(&self, multiple_heads: bool) -> Vec<Problem> {
         // A revision whose parent is missing (reported as such) is an orphan, not a head.
-        let heads: Vec<RevIndex> = self
-            .heads()
-            .iter()
-            .copied()
-            .filter(|&h| self.parents(h).len() == self.revision(h).parents.len())
-            .collect();
+        let heads: Vec<RevIndex> =
+            self.heads().iter().copied().filter(|&h| self.parents(h).len() == self.revision(h).parents.len()).collect();
         let heads = &heads[..];
         if !multiple_heads {
             if heads.len() <= 1 {
@@ -78,11 +74,7 @@ impl RevisionGraph {
         }
         let heads = (0..n).filter(|&i| children[i].is_empty()).collect();
         let bases = (0..n).filter(|&i| parents[i].is_empty()).collect();
-        let by_id: HashMap<String, usize> = revisions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
+        let by_id: HashMap<String, usize> = revisions.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
         let labels: HashMap<String, usize> = revisions
             .iter()
             .enumerate()
@@ -170,18 +162,9 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
             hint: Some("give all but one a new id (`cargo migrate revision` generates one) and update any `Revises` that meant it".into()),
         });
     }
-    let revisions: Vec<Revision> = revisions
-        .into_iter()
-        .zip(dropped)
-        .filter(|(_, d)| !d)
-        .map(|(r, _)| r)
-        .collect();
+    let revisions: Vec<Revision> = revisions.into_iter().zip(dropped).filter(|(_, d)| !d).map(|(r, _)| r).collect();
     let n = revisions.len();
-    let by_id: HashMap<&str, usize> = revisions
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
-        .collect();
+    let by_id: HashMap<&str, usize> = revisions.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
 
     // Rule 1: labels unique and distinct from ids.
     let mut labels: HashMap<&str, usize> = HashMap::new();
@@ -190,10 +173,7 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
             if let Some(&owner) = by_id.get(label.as_str()) {
                 problems.push(Problem {
                     code: ProblemCode::LabelCollidesWithId,
-                    message: format!(
-                        "branch label {label} of revision {} is also a revision id",
-                        rev.id
-                    ),
+                    message: format!("branch label {label} of revision {} is also a revision id", rev.id),
                     locations: vec![
                         at(rev, rev.origin.labels_line),
                         at(&revisions[owner], revisions[owner].origin.id_line),
@@ -203,10 +183,7 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
             } else if let Some(&owner) = labels.get(label.as_str()) {
                 problems.push(Problem {
                     code: ProblemCode::DuplicateLabel,
-                    message: format!(
-                        "branch label {label} is declared by both {} and {}",
-                        revisions[owner].id, rev.id
-                    ),
+                    message: format!("branch label {label} is declared by both {} and {}", revisions[owner].id, rev.id),
                     locations: vec![
                         at(rev, rev.origin.labels_line),
                         at(&revisions[owner], revisions[owner].origin.labels_line),
@@ -243,7 +220,10 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
                 }
                 None => problems.push(Problem {
                     code: ProblemCode::MissingDependency,
-                    message: format!("revision {} depends on {dep}, which is neither a revision nor a branch label", rev.id),
+                    message: format!(
+                        "revision {} depends on {dep}, which is neither a revision nor a branch label",
+                        rev.id
+                    ),
                     locations: vec![at(rev, rev.origin.depends_on_line)],
                     hint: Some(missing_hint(dep, &by_id, "Depends On")),
                 }),
@@ -260,10 +240,8 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
             pending[i] += 1;
         }
     }
-    let mut ready: BinaryHeap<Reverse<(&str, usize)>> = (0..n)
-        .filter(|&i| pending[i] == 0)
-        .map(|i| Reverse((revisions[i].id.as_str(), i)))
-        .collect();
+    let mut ready: BinaryHeap<Reverse<(&str, usize)>> =
+        (0..n).filter(|&i| pending[i] == 0).map(|i| Reverse((revisions[i].id.as_str(), i))).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(Reverse((_, i))) = ready.pop() {
         order.push(i);
@@ -275,12 +253,7 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
         }
     }
     if order.len() < n {
-        problems.extend(cycle_problems(
-            &revisions,
-            &parents,
-            &dependencies,
-            &pending,
-        ));
+        problems.extend(cycle_problems(&revisions, &parents, &dependencies, &pending));
         return (None, problems);
     }
 
@@ -290,38 +263,25 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
         position[i] = pos;
     }
     let remap = |lists: &[Vec<usize>]| -> Vec<Vec<usize>> {
-        order
-            .iter()
-            .map(|&i| lists[i].iter().map(|&j| position[j]).collect())
-            .collect()
+        order.iter().map(|&i| lists[i].iter().map(|&j| position[j]).collect()).collect()
     };
     let parents = remap(&parents);
     let dependencies = remap(&dependencies);
     let mut slots: Vec<Option<Revision>> = revisions.into_iter().map(Some).collect();
-    let revisions: Vec<Revision> = order
-        .iter()
-        .map(|&i| slots[i].take().expect("each index once"))
-        .collect();
+    let revisions: Vec<Revision> = order.iter().map(|&i| slots[i].take().expect("each index once")).collect();
     let graph = RevisionGraph::from_ordered(revisions, parents, dependencies);
     (Some(graph), problems)
 }
 
 /// "Did you mean" advice for a missing id: ids it is a prefix of.
 fn missing_hint(name: &str, by_id: &HashMap<&str, usize>, key: &str) -> String {
-    let mut close: Vec<&str> = by_id
-        .keys()
-        .filter(|id| id.starts_with(name))
-        .copied()
-        .collect();
+    let mut close: Vec<&str> = by_id.keys().filter(|id| id.starts_with(name)).copied().collect();
     close.sort_unstable();
     close.truncate(3);
     if close.is_empty() {
         format!("fix `{key}` to name an existing revision, or restore the missing revision file")
     } else {
-        format!(
-            "`{key}` needs the full id; did you mean {}?",
-            close.join(" or ")
-        )
+        format!("`{key}` needs the full id; did you mean {}?", close.join(" or "))
     }
 }
 
@@ -351,13 +311,7 @@ fn cycle_problems(
                 .chain(&dependencies[node])
                 .copied()
                 .find(|&p| stuck(p) && state[p] != 2)
-                .or_else(|| {
-                    parents[node]
-                        .iter()
-                        .chain(&dependencies[node])
-                        .copied()
-                        .find(|&p| stuck(p))
-                });
+                .or_else(|| parents[node].iter().chain(&dependencies[node]).copied().find(|&p| stuck(p)));
             let Some(next) = next else { break };
             if state[next] == 1 {
                 let from = walk.iter().position(|&w| w == next).unwrap_or(0);

@@ -177,10 +177,7 @@ impl RevisionGraph {
     /// [`TargetError::UnknownLabel`] when no revision declares `label`.
     pub fn branch_members(&self, label: &str) -> Result<RevSet, TargetError> {
         let Some(start) = self.labelled(label) else {
-            return Err(TargetError::UnknownLabel {
-                label: label.to_owned(),
-                known: self.label_list(),
-            });
+            return Err(TargetError::UnknownLabel { label: label.to_owned(), known: self.label_list() });
         };
         let mut members = self.descendants(&[start], false);
         let mut node = start;
@@ -207,17 +204,55 @@ impl RevisionGraph {
         let mut labels = Vec::new();
         let mut node = head;
         loop {
-            labels.extend(
-                self.revisions[node]
-                    .branch_labels
-                    .iter()
-                    .map(String::as_str),
-            );
+            labels.extend(self.revisions[node].branch_labels.iter().map(String::as_str));
             match self.parents[node][..] {
-                [parent] if !self.is_branch_point(parent) && !self.is_merge_point(parent) => {
-                    node = parent
-                }
+                [parent] if !self.is_branch_point(parent) && !self.is_merge_point(parent) => node = parent,
                 _ => break,
+            }
+        }
+        labels
+    }
+
+    /// The branch labels that apply to every revision, indexed like
+    /// [`RevisionGraph::revisions`] and sorted: the same membership as
+    /// [`RevisionGraph::branch_members`] (a label covers the revision declaring it, all its
+    /// descendants, and its ancestors down to the nearest branch or merge point), computed
+    /// for all labels in one pass over the graph. Alembic shows these in `history`.
+    pub fn effective_labels(&self) -> Vec<Vec<&str>> {
+        let n = self.revisions.len();
+        let mut labels: Vec<Vec<&str>> = vec![Vec::new(); n];
+        if self.labels.is_empty() {
+            return labels;
+        }
+        let own = |i: RevIndex| self.revisions[i].branch_labels.iter().map(String::as_str);
+        // Downwards: a label covers every descendant (parents come first in index order).
+        for i in 0..n {
+            let mut inherited: Vec<&str> = own(i).collect();
+            for &p in &self.parents[i] {
+                inherited.extend(labels[p].iter().copied());
+            }
+            inherited.sort_unstable();
+            inherited.dedup();
+            labels[i] = inherited;
+        }
+        // Upwards: a label covers the unbranched run below its revision. `upward[p]` holds
+        // the labels declared above `p` in its run (children come later in index order).
+        let mut upward: Vec<Vec<&str>> = vec![Vec::new(); n];
+        for child in (0..n).rev() {
+            if let [parent] = self.parents[child][..]
+                && !self.is_branch_point(parent)
+                && !self.is_merge_point(parent)
+            {
+                let mut above: Vec<&str> = own(child).collect();
+                above.extend(upward[child].iter().copied());
+                upward[parent] = above;
+            }
+        }
+        for (mine, above) in labels.iter_mut().zip(upward) {
+            if !above.is_empty() {
+                mine.extend(above);
+                mine.sort_unstable();
+                mine.dedup();
             }
         }
         labels
@@ -226,11 +261,7 @@ impl RevisionGraph {
     /// `id (message)` for messages that name revisions.
     pub fn describe(&self, index: RevIndex) -> String {
         let rev = &self.revisions[index];
-        if rev.message.is_empty() {
-            rev.id.clone()
-        } else {
-            format!("{} ({})", rev.id, rev.message)
-        }
+        if rev.message.is_empty() { rev.id.clone() } else { format!("{} ({})", rev.id, rev.message) }
     }
 }
 

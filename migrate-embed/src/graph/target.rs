@@ -157,9 +157,7 @@ pub enum TargetError {
         target: String,
     },
     /// A target that needs the database's state where none is known.
-    #[error(
-        "`{target}` counts from the database's current state; run it against a database, or give a revision"
-    )]
+    #[error("`{target}` counts from the database's current state; run it against a database, or give a revision")]
     NeedsDatabase {
         /// The target text.
         target: String,
@@ -184,15 +182,10 @@ impl FromStr for Target {
     type Err = TargetError;
 
     fn from_str(text: &str) -> Result<Self, TargetError> {
-        let syntax = |reason: &str| TargetError::Syntax {
-            target: text.to_owned(),
-            reason: reason.to_owned(),
-        };
+        let syntax = |reason: &str| TargetError::Syntax { target: text.to_owned(), reason: reason.to_owned() };
         let text_trimmed = text.trim();
         if text_trimmed.is_empty() {
-            return Err(syntax(
-                "it is empty; use `head`, `base`, a revision id or a label",
-            ));
+            return Err(syntax("it is empty; use `head`, `base`, a revision id or a label"));
         }
         let (branch, rest) = match text_trimmed.split_once('@') {
             Some((label, rest)) => {
@@ -221,20 +214,12 @@ impl FromStr for Target {
                         .parse()
                         .ok()
                         .filter(|&n: &i64| n > 0)
-                        .ok_or_else(|| {
-                            syntax("the step after `+`/`-` must be a positive whole number")
-                        })?;
-                    let steps = if number.starts_with('-') {
-                        -magnitude
-                    } else {
-                        magnitude
-                    };
+                        .ok_or_else(|| syntax("the step after `+`/`-` must be a positive whole number"))?;
+                    let steps = if number.starts_with('-') { -magnitude } else { magnitude };
                     let from = match anchor {
                         "" | "current" => Anchor::Current,
                         "head" if steps > 0 => {
-                            return Err(syntax(
-                                "nothing is above head; use `+N` to go up from the current state",
-                            ));
+                            return Err(syntax("nothing is above head; use `+N` to go up from the current state"));
                         }
                         "head" => Anchor::Head,
                         "base" if steps < 0 => return Err(syntax("nothing is below base")),
@@ -252,11 +237,7 @@ impl FromStr for Target {
                 }
             },
         };
-        Ok(Target {
-            branch,
-            kind,
-            text: text_trimmed.to_owned(),
-        })
+        Ok(Target { branch, kind, text: text_trimmed.to_owned() })
     }
 }
 
@@ -271,16 +252,9 @@ impl FromStr for RangeSpec {
             });
         };
         let side = |s: &str| {
-            if s.trim().is_empty() {
-                Ok(None)
-            } else {
-                s.parse().map(Some)
-            }
+            if s.trim().is_empty() { Ok(None) } else { s.parse().map(Some) }
         };
-        Ok(RangeSpec {
-            lower: side(lower)?,
-            upper: side(upper)?,
-        })
+        Ok(RangeSpec { lower: side(lower)?, upper: side(upper)? })
     }
 }
 
@@ -291,8 +265,9 @@ pub enum DowngradeTo {
     Base,
     /// Remove the applied revisions of one branch (`label@base`).
     BranchBase(String),
-    /// Remove what descends from this revision (it stays).
-    Revision(RevIndex),
+    /// Remove what descends from these revisions (they stay). Several when a step down
+    /// from a merge lands on all its parents, as Alembic does.
+    Revisions(Vec<RevIndex>),
 }
 
 impl RevisionGraph {
@@ -301,25 +276,18 @@ impl RevisionGraph {
     /// # Errors
     /// [`TargetError::UnknownRevision`], [`TargetError::AmbiguousPrefix`] (listing the
     /// candidates), or [`TargetError::NotInBranch`].
-    pub fn resolve_name(
-        &self,
-        name: &str,
-        branch: Option<(&str, &RevSet)>,
-    ) -> Result<RevIndex, TargetError> {
+    pub fn resolve_name(&self, name: &str, branch: Option<(&str, &RevSet)>) -> Result<RevIndex, TargetError> {
         let in_branch = |i: RevIndex| branch.is_none_or(|(_, members)| members[i]);
         let found = self.index_of(name).or_else(|| self.labelled(name));
         if let Some(index) = found {
             return match branch {
-                Some((label, _)) if !in_branch(index) => Err(TargetError::NotInBranch {
-                    revision: self.revision(index).id.clone(),
-                    label: label.to_owned(),
-                }),
+                Some((label, _)) if !in_branch(index) => {
+                    Err(TargetError::NotInBranch { revision: self.revision(index).id.clone(), label: label.to_owned() })
+                }
                 _ => Ok(index),
             };
         }
-        let start = self
-            .sorted_ids
-            .partition_point(|&i| self.revisions[i].id.as_str() < name);
+        let start = self.sorted_ids.partition_point(|&i| self.revisions[i].id.as_str() < name);
         let matches: Vec<RevIndex> = self.sorted_ids[start..]
             .iter()
             .copied()
@@ -330,9 +298,7 @@ impl RevisionGraph {
             [one] => Ok(one),
             [] => Err(TargetError::UnknownRevision {
                 name: name.to_owned(),
-                within: branch
-                    .map(|(l, _)| format!(" on branch `{l}`"))
-                    .unwrap_or_default(),
+                within: branch.map(|(l, _)| format!(" on branch `{l}`")).unwrap_or_default(),
             }),
             _ => Err(TargetError::AmbiguousPrefix {
                 prefix: name.to_owned(),
@@ -346,24 +312,15 @@ impl RevisionGraph {
     ///
     /// # Errors
     /// Any [`TargetError`]; `-N` is [`TargetError::WrongDirection`].
-    pub fn upgrade_destination(
-        &self,
-        target: &Target,
-        applied: &RevSet,
-    ) -> Result<Vec<RevIndex>, TargetError> {
+    pub fn upgrade_destination(&self, target: &Target, applied: &RevSet) -> Result<Vec<RevIndex>, TargetError> {
         match &target.kind {
             TargetKind::Heads => Ok(self.heads.clone()),
             TargetKind::Base => Ok(Vec::new()),
             TargetKind::Current if target.branch.is_none() => Ok(self.applied_heads(applied)),
-            TargetKind::Relative {
-                from: Anchor::Current,
-                steps,
-            } if *steps < 0 => Err(TargetError::WrongDirection {
-                command: "upgrade",
-                other: "downgrade",
-                target: target.text.clone(),
-            }),
-            _ => Ok(self.resolve_point(target, applied)?.into_iter().collect()),
+            TargetKind::Relative { from: Anchor::Current, steps } if *steps < 0 => {
+                Err(TargetError::WrongDirection { command: "upgrade", other: "downgrade", target: target.text.clone() })
+            }
+            _ => self.resolve_points(target, applied),
         }
     }
 
@@ -371,39 +328,28 @@ impl RevisionGraph {
     ///
     /// # Errors
     /// Any [`TargetError`]; `+N` is [`TargetError::WrongDirection`].
-    pub fn downgrade_destination(
-        &self,
-        target: &Target,
-        applied: &RevSet,
-    ) -> Result<DowngradeTo, TargetError> {
+    pub fn downgrade_destination(&self, target: &Target, applied: &RevSet) -> Result<DowngradeTo, TargetError> {
         match (&target.kind, &target.branch) {
             (TargetKind::Base, None) => Ok(DowngradeTo::Base),
             (TargetKind::Base, Some(label)) => {
                 self.branch_members(label)?;
                 Ok(DowngradeTo::BranchBase(label.clone()))
             }
-            (
-                TargetKind::Relative {
-                    from: Anchor::Current,
-                    steps,
-                },
-                _,
-            ) if *steps > 0 => Err(TargetError::WrongDirection {
-                command: "downgrade",
-                other: "upgrade",
-                target: target.text.clone(),
-            }),
+            (TargetKind::Relative { from: Anchor::Current, steps }, _) if *steps > 0 => {
+                Err(TargetError::WrongDirection { command: "downgrade", other: "upgrade", target: target.text.clone() })
+            }
             (TargetKind::Heads, _) => Err(TargetError::Syntax {
                 target: target.text.clone(),
                 reason: "`heads` is not a downgrade target; name a revision, `-N` or `base`".into(),
             }),
-            _ => Ok(match self.resolve_point(target, applied)? {
-                Some(index) => DowngradeTo::Revision(index),
-                None => match &target.branch {
-                    Some(label) => DowngradeTo::BranchBase(label.clone()),
-                    None => DowngradeTo::Base,
-                },
-            }),
+            _ => {
+                let points = self.resolve_points(target, applied)?;
+                Ok(match (points.is_empty(), &target.branch) {
+                    (false, _) => DowngradeTo::Revisions(points),
+                    (true, Some(label)) => DowngradeTo::BranchBase(label.clone()),
+                    (true, None) => DowngradeTo::Base,
+                })
+            }
         }
     }
 
@@ -419,12 +365,10 @@ impl RevisionGraph {
         };
         let lower = match &range.lower {
             Some(t) => match &t.kind {
-                TargetKind::Current if t.branch.is_none() => {
-                    self.descendants(&self.applied_heads(applied), true)
-                }
-                _ => match self.resolve_point(t, applied)? {
-                    Some(index) => self.descendants(&[index], true),
-                    None => vec![true; self.len()],
+                TargetKind::Current if t.branch.is_none() => self.descendants(&self.applied_heads(applied), true),
+                _ => match self.resolve_points(t, applied)? {
+                    points if points.is_empty() => vec![true; self.len()],
+                    points => self.descendants(&points, true),
                 },
             },
             None => vec![true; self.len()],
@@ -432,26 +376,23 @@ impl RevisionGraph {
         Ok(upper.iter().zip(&lower).map(|(a, b)| *a && *b).collect())
     }
 
-    /// Resolves a target to one point: a revision, or `None` for base.
-    fn resolve_point(
-        &self,
-        target: &Target,
-        applied: &RevSet,
-    ) -> Result<Option<RevIndex>, TargetError> {
+    /// Resolves a target to the revisions it names; empty for base.
+    fn resolve_points(&self, target: &Target, applied: &RevSet) -> Result<Vec<RevIndex>, TargetError> {
         let members = match &target.branch {
             Some(label) => Some(self.branch_members(label)?),
             None => None,
         };
         let branch = target.branch.as_deref().zip(members.as_ref());
+        let one = |point: Option<RevIndex>| point.into_iter().collect::<Vec<_>>();
         match &target.kind {
-            TargetKind::Base => Ok(None),
-            TargetKind::Head => self.anchor_point(target, &Anchor::Head, branch, applied),
+            TargetKind::Base => Ok(Vec::new()),
+            TargetKind::Head => self.anchor_point(target, &Anchor::Head, branch, applied).map(one),
             TargetKind::Heads => Err(TargetError::Syntax {
                 target: target.text.clone(),
                 reason: "`heads` names several revisions here; name one".into(),
             }),
-            TargetKind::Current => self.anchor_point(target, &Anchor::Current, branch, applied),
-            TargetKind::Name(name) => self.resolve_name(name, branch).map(Some),
+            TargetKind::Current => self.anchor_point(target, &Anchor::Current, branch, applied).map(one),
+            TargetKind::Name(name) => self.resolve_name(name, branch).map(|i| vec![i]),
             TargetKind::Relative { from, steps } => {
                 let start = self.anchor_point(target, from, branch, applied)?;
                 self.walk(target, start, *steps, members.as_ref())
@@ -482,11 +423,7 @@ impl RevisionGraph {
                 }
             }
             Anchor::Current => {
-                let current: Vec<RevIndex> = self
-                    .applied_heads(applied)
-                    .into_iter()
-                    .filter(in_branch)
-                    .collect();
+                let current: Vec<RevIndex> = self.applied_heads(applied).into_iter().filter(in_branch).collect();
                 match (current[..].len(), branch) {
                     (1, _) => Ok(Some(current[0])),
                     (0, None) => Ok(None),
@@ -505,28 +442,24 @@ impl RevisionGraph {
     }
 
     /// Walks `steps` revisions up (children) or down (parents) from `start` (`None` = base).
+    /// The last step down from a merge lands on all its parents; empty means base.
     fn walk(
         &self,
         target: &Target,
         start: Option<RevIndex>,
         steps: i64,
         members: Option<&RevSet>,
-    ) -> Result<Option<RevIndex>, TargetError> {
-        let overrun = || TargetError::RelativeOverrun {
-            target: target.text.clone(),
-            steps: steps.unsigned_abs(),
-        };
+    ) -> Result<Vec<RevIndex>, TargetError> {
+        let overrun = || TargetError::RelativeOverrun { target: target.text.clone(), steps: steps.unsigned_abs() };
         let mut node = start;
-        for _ in 0..steps.unsigned_abs() {
+        let count = steps.unsigned_abs();
+        for step in 1..=count {
             if steps > 0 {
                 let next: Vec<RevIndex> = match node {
                     None => self.bases.clone(),
                     Some(i) => self.children[i].clone(),
                 };
-                let next: Vec<RevIndex> = next
-                    .into_iter()
-                    .filter(|&c| members.is_none_or(|m| m[c]))
-                    .collect();
+                let next: Vec<RevIndex> = next.into_iter().filter(|&c| members.is_none_or(|m| m[c])).collect();
                 node = Some(match next[..] {
                     [one] => one,
                     [] => return Err(overrun()),
@@ -534,11 +467,7 @@ impl RevisionGraph {
                         return Err(TargetError::AmbiguousWalk {
                             target: target.text.clone(),
                             at: node.map_or("base".to_owned(), |i| self.revisions[i].id.clone()),
-                            shape: if node.is_none() {
-                                "has several bases"
-                            } else {
-                                "has several children"
-                            },
+                            shape: if node.is_none() { "has several bases" } else { "has several children" },
                             candidates: next.iter().map(|&c| self.describe(c)).collect(),
                         });
                     }
@@ -556,6 +485,7 @@ impl RevisionGraph {
                 node = match previous[..] {
                     [] => None,
                     [one] => Some(one),
+                    _ if step == count => return Ok(previous),
                     _ => {
                         return Err(TargetError::AmbiguousWalk {
                             target: target.text.clone(),
@@ -567,6 +497,6 @@ impl RevisionGraph {
                 };
             }
         }
-        Ok(node)
+        Ok(node.into_iter().collect())
     }
 }

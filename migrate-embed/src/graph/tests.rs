@@ -42,10 +42,7 @@ fn depends(mut r: Revision, deps: &[&str]) -> Revision {
 }
 
 fn ids(graph: &RevisionGraph, indices: &[RevIndex]) -> Vec<String> {
-    indices
-        .iter()
-        .map(|&i| graph.revision(i).id.clone())
-        .collect()
+    indices.iter().map(|&i| graph.revision(i).id.clone()).collect()
 }
 
 fn set_of(graph: &RevisionGraph, names: &[&str]) -> RevSet {
@@ -62,13 +59,7 @@ fn target(text: &str) -> Target {
 
 /// a1 -> b2 -> c3 -> d4
 fn chain() -> RevisionGraph {
-    RevisionGraph::build(vec![
-        rev("c3", &["b2"]),
-        rev("a1", &[]),
-        rev("d4", &["c3"]),
-        rev("b2", &["a1"]),
-    ])
-    .unwrap()
+    RevisionGraph::build(vec![rev("c3", &["b2"]), rev("a1", &[]), rev("d4", &["c3"]), rev("b2", &["a1"])]).unwrap()
 }
 
 /// a1 -> b2 -> {c3 (label left) -> e5, d4 (label right)} ; f6 merges e5 and d4 when `merged`.
@@ -89,10 +80,7 @@ fn diamond(merged: bool) -> RevisionGraph {
 #[test]
 fn chain_order_heads_bases() {
     let g = chain();
-    assert_eq!(
-        ids(&g, &(0..4).collect::<Vec<_>>()),
-        ["a1", "b2", "c3", "d4"]
-    );
+    assert_eq!(ids(&g, &(0..4).collect::<Vec<_>>()), ["a1", "b2", "c3", "d4"]);
     assert_eq!(ids(&g, g.heads()), ["d4"]);
     assert_eq!(ids(&g, g.bases()), ["a1"]);
     assert!(!g.is_branch_point(0) && !g.is_merge_point(3));
@@ -109,24 +97,35 @@ fn diamond_shape() {
     assert_eq!(ids(&g, g.parents(f6)), ["e5", "d4"]);
     let unmerged = diamond(false);
     assert_eq!(ids(&unmerged, unmerged.heads()), ["d4", "e5"]);
-    assert_eq!(
-        unmerged.head_labels(unmerged.index_of("e5").unwrap()),
-        ["left"]
-    );
+    assert_eq!(unmerged.head_labels(unmerged.index_of("e5").unwrap()), ["left"]);
+}
+
+#[test]
+fn effective_labels_match_branch_members() {
+    // a1 -> b2 -> {c3 (left) -> e5, d4 (right)} -> f6: `left` covers c3, e5 and f6 (b2 is a
+    // branch point, so it stays unlabelled); `right` covers d4 and f6.
+    for merged in [false, true] {
+        let g = diamond(merged);
+        let labels = g.effective_labels();
+        for (i, rev) in g.revisions().iter().enumerate() {
+            let expected: Vec<&str> =
+                ["left", "right"].into_iter().filter(|l| g.branch_members(l).unwrap()[i]).collect();
+            assert_eq!(labels[i], expected, "{}", rev.id);
+        }
+    }
+    // On a chain a label reaches down to the base and up to the head.
+    let g =
+        RevisionGraph::build(vec![rev("a1", &[]), labelled(rev("b2", &["a1"]), &["main", "core"]), rev("c3", &["b2"])])
+            .unwrap();
+    assert_eq!(g.effective_labels(), vec![vec!["core", "main"]; 3]);
+    assert!(chain().effective_labels().iter().all(Vec::is_empty));
 }
 
 #[test]
 fn multiple_bases() {
-    let g = RevisionGraph::build(vec![
-        rev("a1", &[]),
-        rev("x1", &[]),
-        rev("m1", &["a1", "x1"]),
-    ])
-    .unwrap();
+    let g = RevisionGraph::build(vec![rev("a1", &[]), rev("x1", &[]), rev("m1", &["a1", "x1"])]).unwrap();
     assert_eq!(ids(&g, g.bases()), ["a1", "x1"]);
-    let err = g
-        .upgrade_destination(&target("base+1"), &g.empty_set())
-        .unwrap_err();
+    let err = g.upgrade_destination(&target("base+1"), &g.empty_set()).unwrap_err();
     assert!(matches!(err, TargetError::AmbiguousWalk { .. }), "{err}");
 }
 
@@ -180,24 +179,13 @@ fn every_chain_rule_reported_at_once() {
         assert!(codes.contains(&code), "missing {code} in {err}");
     }
     let text = err.to_string();
-    assert!(
-        text.contains("a1.sql:3") && text.contains("also: dup.sql:3"),
-        "{text}"
-    );
-    assert!(
-        text.contains("b2.sql:4: revision b2 revises zz, which does not exist"),
-        "{text}"
-    );
+    assert!(text.contains("a1.sql:3") && text.contains("also: dup.sql:3"), "{text}");
+    assert!(text.contains("b2.sql:4: revision b2 revises zz, which does not exist"), "{text}");
 }
 
 #[test]
 fn multiple_heads_message_names_heads_and_fix() {
-    let err = check_chain(
-        vec![rev("a1", &[]), rev("b2", &["a1"]), rev("c3", &["a1"])],
-        Vec::new(),
-        false,
-    )
-    .unwrap_err();
+    let err = check_chain(vec![rev("a1", &[]), rev("b2", &["a1"]), rev("c3", &["a1"])], Vec::new(), false).unwrap_err();
     assert_eq!(err.problems.len(), 1);
     let text = err.problems[0].to_string();
     assert!(text.contains("2 heads: b2 (msg b2), c3 (msg c3)"), "{text}");
@@ -206,13 +194,7 @@ fn multiple_heads_message_names_heads_and_fix() {
 
 #[test]
 fn labelled_heads_allowed_with_multiple_heads() {
-    let revs = || {
-        vec![
-            rev("a1", &[]),
-            labelled(rev("b2", &["a1"]), &["one"]),
-            rev("c3", &["a1"]),
-        ]
-    };
+    let revs = || vec![rev("a1", &[]), labelled(rev("b2", &["a1"]), &["one"]), rev("c3", &["a1"])];
     let err = check_chain(revs(), Vec::new(), true).unwrap_err();
     assert_eq!(err.problems[0].code, ProblemCode::UnlabelledHead);
     assert!(err.problems[0].message.contains("c3"));
@@ -220,29 +202,15 @@ fn labelled_heads_allowed_with_multiple_heads() {
     ok[2].branch_labels = vec!["two".into()];
     check_chain(ok, Vec::new(), true).unwrap();
     // A label below the branch point is shared, so it does not count for either head.
-    let shared = vec![
-        labelled(rev("a1", &[]), &["root"]),
-        rev("b2", &["a1"]),
-        rev("c3", &["a1"]),
-    ];
-    assert_eq!(
-        check_chain(shared, Vec::new(), true)
-            .unwrap_err()
-            .problems
-            .len(),
-        2
-    );
+    let shared = vec![labelled(rev("a1", &[]), &["root"]), rev("b2", &["a1"]), rev("c3", &["a1"])];
+    assert_eq!(check_chain(shared, Vec::new(), true).unwrap_err().problems.len(), 2);
 }
 
 #[test]
 fn cycles_including_self_parent() {
     let err = RevisionGraph::build(vec![rev("a1", &["a1"])]).unwrap_err();
     assert_eq!(err.problems[0].code, ProblemCode::Cycle);
-    assert!(
-        err.problems[0]
-            .message
-            .contains("a1 revises or depends on itself")
-    );
+    assert!(err.problems[0].message.contains("a1 revises or depends on itself"));
     let err = RevisionGraph::build(vec![
         rev("r0", &[]),
         rev("a1", &["c3"]),
@@ -258,8 +226,7 @@ fn cycles_including_self_parent() {
     }
     assert!(!err.problems[0].message.contains("d4"));
     // A cycle through a dependency.
-    let err = RevisionGraph::build(vec![depends(rev("a1", &[]), &["b2"]), rev("b2", &["a1"])])
-        .unwrap_err();
+    let err = RevisionGraph::build(vec![depends(rev("a1", &[]), &["b2"]), rev("b2", &["a1"])]).unwrap_err();
     assert_eq!(err.problems[0].code, ProblemCode::Cycle);
 }
 
@@ -271,23 +238,14 @@ fn names_prefixes_and_labels() {
         labelled(rev("def333", &["abc222"]), &["feature"]),
     ])
     .unwrap();
-    assert_eq!(
-        g.resolve_name("abc1", None).unwrap(),
-        g.index_of("abc111").unwrap()
-    );
-    assert_eq!(
-        g.resolve_name("feature", None).unwrap(),
-        g.index_of("def333").unwrap()
-    );
+    assert_eq!(g.resolve_name("abc1", None).unwrap(), g.index_of("abc111").unwrap());
+    assert_eq!(g.resolve_name("feature", None).unwrap(), g.index_of("def333").unwrap());
     let err = g.resolve_name("abc", None).unwrap_err();
     assert_eq!(
         err.to_string(),
         "`abc` is ambiguous: it starts abc111 (msg abc111), abc222 (msg abc222); give more characters"
     );
-    assert!(matches!(
-        g.resolve_name("zzz", None),
-        Err(TargetError::UnknownRevision { .. })
-    ));
+    assert!(matches!(g.resolve_name("zzz", None), Err(TargetError::UnknownRevision { .. })));
 }
 
 #[test]
@@ -297,106 +255,25 @@ fn target_grammar() {
         ("heads", None, TargetKind::Heads),
         ("base", None, TargetKind::Base),
         ("ae10", None, TargetKind::Name("ae10".into())),
-        (
-            "+2",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Current,
-                steps: 2,
-            },
-        ),
-        (
-            "-1",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Current,
-                steps: -1,
-            },
-        ),
-        (
-            "head-2",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Head,
-                steps: -2,
-            },
-        ),
-        (
-            "base+3",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Base,
-                steps: 3,
-            },
-        ),
-        (
-            "ae10+1",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Name("ae10".into()),
-                steps: 1,
-            },
-        ),
-        (
-            "ae10-1",
-            None,
-            TargetKind::Relative {
-                from: Anchor::Name("ae10".into()),
-                steps: -1,
-            },
-        ),
+        ("+2", None, TargetKind::Relative { from: Anchor::Current, steps: 2 }),
+        ("-1", None, TargetKind::Relative { from: Anchor::Current, steps: -1 }),
+        ("head-2", None, TargetKind::Relative { from: Anchor::Head, steps: -2 }),
+        ("base+3", None, TargetKind::Relative { from: Anchor::Base, steps: 3 }),
+        ("ae10+1", None, TargetKind::Relative { from: Anchor::Name("ae10".into()), steps: 1 }),
+        ("ae10-1", None, TargetKind::Relative { from: Anchor::Name("ae10".into()), steps: -1 }),
         ("lbl@head", Some("lbl"), TargetKind::Head),
         ("lbl@base", Some("lbl"), TargetKind::Base),
         ("lbl@ae10", Some("lbl"), TargetKind::Name("ae10".into())),
-        (
-            "lbl@+1",
-            Some("lbl"),
-            TargetKind::Relative {
-                from: Anchor::Current,
-                steps: 1,
-            },
-        ),
-        (
-            "lbl@-2",
-            Some("lbl"),
-            TargetKind::Relative {
-                from: Anchor::Current,
-                steps: -2,
-            },
-        ),
-        (
-            "lbl@head-1",
-            Some("lbl"),
-            TargetKind::Relative {
-                from: Anchor::Head,
-                steps: -1,
-            },
-        ),
-        (
-            "lbl@base+1",
-            Some("lbl"),
-            TargetKind::Relative {
-                from: Anchor::Base,
-                steps: 1,
-            },
-        ),
+        ("lbl@+1", Some("lbl"), TargetKind::Relative { from: Anchor::Current, steps: 1 }),
+        ("lbl@-2", Some("lbl"), TargetKind::Relative { from: Anchor::Current, steps: -2 }),
+        ("lbl@head-1", Some("lbl"), TargetKind::Relative { from: Anchor::Head, steps: -1 }),
+        ("lbl@base+1", Some("lbl"), TargetKind::Relative { from: Anchor::Base, steps: 1 }),
     ];
     for (text, branch, kind) in cases {
         let t = target(text);
         assert_eq!((t.branch.as_deref(), &t.kind), (*branch, kind), "{text}");
     }
-    for bad in [
-        "",
-        "+0",
-        "+x",
-        "head+1",
-        "base-1",
-        "a b",
-        "lbl@",
-        "lbl@heads",
-        "x@y@z",
-        "-",
-    ] {
+    for bad in ["", "+0", "+x", "head+1", "base-1", "a b", "lbl@", "lbl@heads", "x@y@z", "-"] {
         assert!(bad.parse::<Target>().is_err(), "{bad:?} should not parse");
     }
     let range: RangeSpec = "ae10:".parse().unwrap();
@@ -408,8 +285,7 @@ fn target_grammar() {
 fn relative_steps_on_a_chain() {
     let g = chain();
     let at = |names: &[&str]| set_of(&g, names);
-    let up =
-        |t: &str, applied: &RevSet| ids(&g, &g.upgrade_destination(&target(t), applied).unwrap());
+    let up = |t: &str, applied: &RevSet| ids(&g, &g.upgrade_destination(&target(t), applied).unwrap());
     assert_eq!(up("+1", &g.empty_set()), ["a1"]);
     assert_eq!(up("+2", &at(&["a1"])), ["c3"]);
     assert_eq!(up("head-1", &g.empty_set()), ["c3"]);
@@ -417,38 +293,20 @@ fn relative_steps_on_a_chain() {
     assert_eq!(up("b2+2", &g.empty_set()), ["d4"]);
     assert_eq!(up("c3-2", &g.empty_set()), ["a1"]);
     assert_eq!(up("head", &g.empty_set()), ["d4"]);
-    let err = g
-        .upgrade_destination(&target("+5"), &at(&["a1"]))
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "relative revision +5 didn't produce 5 migrations"
-    );
-    let err = g
-        .upgrade_destination(&target("-1"), &at(&["a1"]))
-        .unwrap_err();
+    let err = g.upgrade_destination(&target("+5"), &at(&["a1"])).unwrap_err();
+    assert_eq!(err.to_string(), "relative revision +5 didn't produce 5 migrations");
+    let err = g.upgrade_destination(&target("-1"), &at(&["a1"])).unwrap_err();
     assert!(matches!(err, TargetError::WrongDirection { .. }));
     // -N on a three-step chain: -3 reaches base, -5 does not exist.
     let applied = at(&["a1", "b2", "c3"]);
     assert_eq!(
         g.downgrade_destination(&target("-1"), &applied).unwrap(),
-        DowngradeTo::Revision(g.index_of("b2").unwrap())
+        DowngradeTo::Revisions(vec![g.index_of("b2").unwrap()])
     );
-    assert_eq!(
-        g.downgrade_destination(&target("-3"), &applied).unwrap(),
-        DowngradeTo::Base
-    );
-    let err = g
-        .downgrade_destination(&target("-5"), &applied)
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "relative revision -5 didn't produce 5 migrations"
-    );
-    assert!(matches!(
-        g.downgrade_destination(&target("+1"), &applied),
-        Err(TargetError::WrongDirection { .. })
-    ));
+    assert_eq!(g.downgrade_destination(&target("-3"), &applied).unwrap(), DowngradeTo::Base);
+    let err = g.downgrade_destination(&target("-5"), &applied).unwrap_err();
+    assert_eq!(err.to_string(), "relative revision -5 didn't produce 5 migrations");
+    assert!(matches!(g.downgrade_destination(&target("+1"), &applied), Err(TargetError::WrongDirection { .. })));
 }
 
 #[test]
@@ -457,66 +315,24 @@ fn branches_and_labels_in_targets() {
     let none = g.empty_set();
     let err = g.upgrade_destination(&target("head"), &none).unwrap_err();
     assert!(err.to_string().contains("there are 2 heads"), "{err}");
-    assert_eq!(
-        ids(&g, &g.upgrade_destination(&target("heads"), &none).unwrap()),
-        ["d4", "e5"]
-    );
-    assert_eq!(
-        ids(
-            &g,
-            &g.upgrade_destination(&target("left@head"), &none).unwrap()
-        ),
-        ["e5"]
-    );
-    assert_eq!(
-        ids(
-            &g,
-            &g.upgrade_destination(&target("right@head"), &none).unwrap()
-        ),
-        ["d4"]
-    );
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("heads"), &none).unwrap()), ["d4", "e5"]);
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("left@head"), &none).unwrap()), ["e5"]);
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("right@head"), &none).unwrap()), ["d4"]);
     // +1 from the branch point is ambiguous; label@+1 picks the branch.
     let at_b2 = set_of(&g, &["a1", "b2"]);
-    assert!(matches!(
-        g.upgrade_destination(&target("+1"), &at_b2),
-        Err(TargetError::AmbiguousWalk { .. })
-    ));
-    assert_eq!(
-        ids(
-            &g,
-            &g.upgrade_destination(&target("left@+2"), &at_b2).unwrap()
-        ),
-        ["e5"]
-    );
+    assert!(matches!(g.upgrade_destination(&target("+1"), &at_b2), Err(TargetError::AmbiguousWalk { .. })));
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("left@+2"), &at_b2).unwrap()), ["e5"]);
     // label@+1 on a branch not applied yet starts from its branch point.
-    assert_eq!(
-        ids(
-            &g,
-            &g.upgrade_destination(&target("right@+1"), &at_b2).unwrap()
-        ),
-        ["d4"]
-    );
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("right@+1"), &at_b2).unwrap()), ["d4"]);
     // +1 with two current heads is ambiguous.
     let both = set_of(&g, &["a1", "b2", "c3", "d4"]);
-    assert!(matches!(
-        g.upgrade_destination(&target("+1"), &both),
-        Err(TargetError::AmbiguousCurrent { .. })
-    ));
-    assert_eq!(
-        ids(
-            &g,
-            &g.upgrade_destination(&target("left@+1"), &both).unwrap()
-        ),
-        ["e5"]
-    );
+    assert!(matches!(g.upgrade_destination(&target("+1"), &both), Err(TargetError::AmbiguousCurrent { .. })));
+    assert_eq!(ids(&g, &g.upgrade_destination(&target("left@+1"), &both).unwrap()), ["e5"]);
     assert!(matches!(
         g.resolve_name("d4", Some(("left", &g.branch_members("left").unwrap()))),
         Err(TargetError::NotInBranch { .. })
     ));
-    assert!(matches!(
-        g.upgrade_destination(&target("nolabel@head"), &none),
-        Err(TargetError::UnknownLabel { .. })
-    ));
+    assert!(matches!(g.upgrade_destination(&target("nolabel@head"), &none), Err(TargetError::UnknownLabel { .. })));
 }
 
 #[test]
@@ -526,9 +342,7 @@ fn ranges() {
     assert_eq!(r, vec![false, true, true, false]);
     let r = g.range(&":b2".parse().unwrap(), &g.empty_set()).unwrap();
     assert_eq!(r, vec![true, true, false, false]);
-    let r = g
-        .range(&"current:".parse().unwrap(), &set_of(&g, &["a1", "b2"]))
-        .unwrap();
+    let r = g.range(&"current:".parse().unwrap(), &set_of(&g, &["a1", "b2"])).unwrap();
     assert_eq!(r, vec![false, true, true, true]);
 }
 
@@ -536,27 +350,16 @@ fn ranges() {
 fn random_dag() -> impl Strategy<Value = Vec<Revision>> {
     (1usize..40)
         .prop_flat_map(|n| {
-            proptest::collection::vec(
-                (
-                    proptest::collection::vec(any::<prop::sample::Index>(), 0..3),
-                    any::<bool>(),
-                ),
-                n,
-            )
+            proptest::collection::vec((proptest::collection::vec(any::<prop::sample::Index>(), 0..3), any::<bool>()), n)
         })
         .prop_map(|picks| {
-            let ids: Vec<String> = (0..picks.len())
-                .map(|i| format!("r{:03}", (i * 37) % 1000))
-                .collect();
+            let ids: Vec<String> = (0..picks.len()).map(|i| format!("r{:03}", (i * 37) % 1000)).collect();
             picks
                 .iter()
                 .enumerate()
                 .map(|(i, (parents, dep))| {
-                    let mut chosen: Vec<&str> = if i == 0 {
-                        Vec::new()
-                    } else {
-                        parents.iter().map(|p| ids[p.index(i)].as_str()).collect()
-                    };
+                    let mut chosen: Vec<&str> =
+                        if i == 0 { Vec::new() } else { parents.iter().map(|p| ids[p.index(i)].as_str()).collect() };
                     chosen.sort_unstable();
                     chosen.dedup();
                     let mut r = rev(&ids[i], &chosen);

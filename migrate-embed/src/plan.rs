@@ -1,0 +1,215 @@
+//! From a graph, the applied revisions and a target to an ordered list of steps. Pure, so
+//! the runner, offline `--sql` and the tests share it.
+
+use crate::graph::{DowngradeTo, RevIndex, RevSet, RevisionGraph, Target, TargetError};
+
+/// Which way a step goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Run the up section.
+    Up,
+    /// Run the down section.
+    Down,
+}
+
+/// The ordered revisions to run; upgrades in topological order, downgrades newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Up or down.
+    pub direction: Direction,
+    /// Revisions, in the order to run them.
+    pub steps: Vec<RevIndex>,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The target is malformed or does not resolve.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// A downgrade target that is not applied (so not below the current state).
+    #[error(
+        "cannot downgrade to {target}: it is not applied (the database is at {current}); `downgrade` only goes down, use `upgrade` to go up"
+    )]
+    NotBelowCurrent {
+        /// The target revision.
+        target: String,
+        /// The database's current heads.
+        current: String,
+    },
+    /// A downgrade that would pass through a revision without a down section.
+    #[error(
+        "cannot downgrade through {revision} ({path}): it has no `-- migrate:down` section, so it is irreversible; nothing was run"
+    )]
+    Irreversible {
+        /// The revision.
+        revision: String,
+        /// Its file.
+        path: String,
+    },
+}
+
+/// The plan for `upgrade TARGET`: every revision the target needs (parents and
+/// dependencies, transitively) that is not applied, in topological order.
+///
+/// # Errors
+/// [`PlanError::Target`] for a bad target (e.g. `head` with several heads, or `-N`).
+pub fn plan_upgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) -> Result<Plan, PlanError> {
+    let destination = graph.upgrade_destination(target, applied)?;
+    let needed = graph.ancestors(&destination, true);
+    let steps = (0..graph.len()).filter(|&i| needed[i] && !applied[i]).collect();
+    Ok(Plan { direction: Direction::Up, steps })
+}
+
+/// The plan for `downgrade TARGET`, as Alembic: the applied revisions that descend from
+/// the target (and those that depend on them), newest first. Other branches and roots
+/// stay; at a merge, its parents become heads again.
+///
+/// # Errors
+/// [`PlanError::NotBelowCurrent`] for a target that is not applied, and
+/// [`PlanError::Irreversible`] naming the first revision without a down section; both
+/// before anything runs.
+pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) -> Result<Plan, PlanError> {
+    let remove: RevSet = match graph.downgrade_destination(target, applied)? {
+        DowngradeTo::Base => applied.clone(),
+        DowngradeTo::BranchBase(label) => {
+            let members = graph.branch_members(&label)?;
+            let start: Vec<RevIndex> = (0..graph.len()).filter(|&i| members[i] && applied[i]).collect();
+            graph.descendants(&start, true)
+        }
+        DowngradeTo::Revisions(keep) => {
+            if let Some(&missing) = keep.iter().find(|&&k| !applied[k]) {
+                let heads = graph.applied_heads(applied);
+                let current = if heads.is_empty() {
+                    "base".to_owned()
+                } else {
+                    heads.iter().map(|&h| graph.revision(h).id.as_str()).collect::<Vec<_>>().join(", ")
+                };
+                return Err(PlanError::NotBelowCurrent { target: graph.describe(missing), current });
+            }
+            let start: Vec<RevIndex> =
+                keep.iter().flat_map(|&k| graph.children(k).iter().chain(graph.dependents(k))).copied().collect();
+            graph.descendants(&start, true)
+        }
+    };
+    let steps: Vec<RevIndex> = (0..graph.len()).rev().filter(|&i| remove[i] && applied[i]).collect();
+    if let Some(&stuck) = steps.iter().find(|&&i| graph.revision(i).down_sql.is_none()) {
+        let rev = graph.revision(stuck);
+        return Err(PlanError::Irreversible {
+            revision: graph.describe(stuck),
+            path: rev.origin.path.display().to_string(),
+        });
+    }
+    Ok(Plan { direction: Direction::Down, steps })
+}
+
+/// The applied set after a plan runs.
+pub fn apply_plan(applied: &RevSet, plan: &Plan) -> RevSet {
+    let mut after = applied.clone();
+    for &i in &plan.steps {
+        after[i] = plan.direction == Direction::Up;
+    }
+    after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revision::parse_revision;
+
+    fn graph(spec: &[(&str, &str, bool)]) -> RevisionGraph {
+        let revisions = spec
+            .iter()
+            .map(|(id, revises, reversible)| {
+                let down = if *reversible { "-- migrate:down\nSELECT 0;\n" } else { "" };
+                let text =
+                    format!("-- {id}\n-- Revision ID: {id}\n-- Revises: {revises}\n-- migrate:up\nSELECT 1;\n{down}");
+                parse_revision(text.as_bytes()).unwrap()
+            })
+            .collect();
+        RevisionGraph::build(revisions).unwrap()
+    }
+
+    fn ids(g: &RevisionGraph, plan: &Plan) -> Vec<String> {
+        plan.steps.iter().map(|&i| g.revision(i).id.clone()).collect()
+    }
+
+    fn set(g: &RevisionGraph, names: &[&str]) -> RevSet {
+        let mut s = g.empty_set();
+        for n in names {
+            s[g.index_of(n).unwrap()] = true;
+        }
+        s
+    }
+
+    fn t(text: &str) -> Target {
+        text.parse().unwrap()
+    }
+
+    /// a -> b -> {c, d} -> m (merge) -> e
+    fn merged() -> RevisionGraph {
+        graph(&[
+            ("a", "<base>", true),
+            ("b", "a", true),
+            ("c", "b", true),
+            ("d", "b", true),
+            ("m", "c, d", true),
+            ("e", "m", true),
+        ])
+    }
+
+    #[test]
+    fn upgrade_runs_what_is_missing_in_order() {
+        let g = merged();
+        let plan = plan_upgrade(&g, &g.empty_set(), &t("head")).unwrap();
+        assert_eq!(ids(&g, &plan), ["a", "b", "c", "d", "m", "e"]);
+        let plan = plan_upgrade(&g, &set(&g, &["a", "b", "d"]), &t("m")).unwrap();
+        assert_eq!(ids(&g, &plan), ["c", "m"]);
+        let plan = plan_upgrade(&g, &set(&g, &["a", "b"]), &t("b")).unwrap();
+        assert!(plan.steps.is_empty());
+    }
+
+    #[test]
+    fn downgrade_across_a_merge_restores_both_parents() {
+        let g = merged();
+        let all = vec![true; g.len()];
+        // As in Alembic, walking on down through a merge is ambiguous without a label,
+        // but the last step may land on all of a merge's parents.
+        assert!(matches!(
+            plan_downgrade(&g, &all, &t("-3")),
+            Err(PlanError::Target(TargetError::AmbiguousWalk { .. }))
+        ));
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("-2")).unwrap()), ["e", "m"]);
+        let at_merge = set(&g, &["a", "b", "c", "d", "m"]);
+        let plan = plan_downgrade(&g, &at_merge, &t("-1")).unwrap();
+        assert_eq!(ids(&g, &plan), ["m"]);
+        let after = apply_plan(&at_merge, &plan);
+        let heads: Vec<&str> = g.applied_heads(&after).iter().map(|&h| g.revision(h).id.as_str()).collect();
+        assert_eq!(heads, ["c", "d"]);
+        // Down to c from the merged state removes m and e only; d stays.
+        let plan = plan_downgrade(&g, &all, &t("c")).unwrap();
+        assert_eq!(ids(&g, &plan), ["e", "m"]);
+        let plan = plan_downgrade(&g, &all, &t("base")).unwrap();
+        assert_eq!(ids(&g, &plan), ["e", "m", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn downgrade_edge_cases() {
+        let g = merged();
+        let some = set(&g, &["a", "b"]);
+        assert!(plan_downgrade(&g, &some, &t("b")).unwrap().steps.is_empty());
+        assert!(plan_downgrade(&g, &g.empty_set(), &t("base")).unwrap().steps.is_empty());
+        let err = plan_downgrade(&g, &some, &t("m")).unwrap_err();
+        assert!(matches!(err, PlanError::NotBelowCurrent { .. }), "{err}");
+        assert!(err.to_string().contains("the database is at b"), "{err}");
+    }
+
+    #[test]
+    fn irreversible_revision_stops_before_anything() {
+        let g = graph(&[("a", "<base>", true), ("b", "a", false), ("c", "b", true)]);
+        let all = vec![true; 3];
+        let err = plan_downgrade(&g, &all, &t("a")).unwrap_err();
+        assert!(matches!(&err, PlanError::Irreversible { revision, .. } if revision.starts_with("b ")), "{err}");
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("b")).unwrap()), ["c"]);
+    }
+}
