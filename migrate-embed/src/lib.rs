@@ -8,12 +8,18 @@
 pub mod config;
 pub mod database;
 pub mod diagnostic;
+#[cfg(feature = "runner")]
+pub mod dialect;
 pub mod embedded;
 pub mod graph;
+pub mod offline;
 pub mod plan;
 pub mod revision;
+#[cfg(feature = "runner")]
+pub mod runner;
 pub mod source;
 pub mod split;
+pub mod version_table;
 
 pub use config::Config;
 pub use diagnostic::{ChainError, Problem, ProblemCode};
