@@ -73,6 +73,14 @@ pub enum DbError {
         /// Who holds it, where the database can tell.
         holder: Option<String>,
     },
+    /// SQLite's write lock stayed taken past the busy timeout.
+    #[error(
+        "{context}: timed out after the lock timeout waiting for SQLite's write lock; another connection is writing to this database — retry later, or raise --lock-timeout"
+    )]
+    SqliteBusy {
+        /// What we were doing.
+        context: String,
+    },
     /// A query failed.
     #[error("{context}: {source}")]
     Query {
@@ -86,7 +94,7 @@ pub enum DbError {
 /// Wraps a sqlx error with what we were doing.
 pub(crate) fn query_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
     let context = context.into();
-    move |source| DbError::Query { context, source }
+    move |source| if is_busy(&source) { DbError::SqliteBusy { context } } else { DbError::Query { context, source } }
 }
 
 /// The database's own message for an error (without sqlx's prefix), for reports.
@@ -149,7 +157,10 @@ impl Conn {
 
     /// Runs SQL without binds or preparing (DDL, statement by statement).
     pub async fn execute_raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        on_conn!(self, c => sqlx::raw_sql(sql).execute(&mut *c).await.map(|_| ()))
+        // Through `Executor::execute` (a boxed `Send` future) rather than
+        // `RawSql::execute`, whose generic future trips the compiler's `Send` inference
+        // and would make every runner future unusable in `tokio::spawn`.
+        on_conn!(self, c => sqlx::Executor::execute(&mut *c, sqlx::raw_sql(sql)).await.map(|_| ()))
     }
 
     /// Reads every version row; `None` when the table does not exist yet.
@@ -194,7 +205,7 @@ impl Conn {
         table: &str,
         url: &str,
         timeout: Duration,
-        waiting: &mut dyn FnMut(Option<String>),
+        waiting: &mut (dyn FnMut(Option<String>) + Send),
     ) -> Result<(), DbError> {
         let started = Instant::now();
         let timed_out = |holder| DbError::LockTimeout { url: mask_password(url), waited: started.elapsed(), holder };

@@ -3,7 +3,7 @@
 //! version-table row.
 
 use crate::database::{DatabaseKind, mask_password};
-use crate::dialect::{Conn, DbError, database_message, is_busy, on_conn, query_error};
+use crate::dialect::{Conn, DbError, database_message, on_conn, query_error};
 use crate::graph::{RevIndex, RevSet, RevisionGraph, Target};
 use crate::plan::{Direction, Plan, PlanError, plan_downgrade, plan_upgrade};
 use crate::split::split_statements;
@@ -125,7 +125,9 @@ pub enum RunError {
         revision: String,
     },
     /// The version table's name is not a plain identifier.
-    #[error("version table name {name:?} is not a plain identifier; use letters, digits and _ (at most 63, not starting with a digit)")]
+    #[error(
+        "version table name {name:?} is not a plain identifier; use letters, digits and _ (at most 63, not starting with a digit)"
+    )]
     InvalidVersionTable {
         /// The rejected name.
         name: String,
@@ -137,7 +139,9 @@ pub enum RunError {
 
 /// A failed statement: which, where, what the database said, and the state it left.
 #[derive(Debug, thiserror::Error)]
-#[error("{verb} of revision {revision} failed at statement {number} ({location}):\n    {statement}\n  database said: {message}\n  {aftermath}")]
+#[error(
+    "{verb} of revision {revision} failed at statement {number} ({location}):\n    {statement}\n  database said: {message}\n  {aftermath}"
+)]
 pub struct StatementFailure {
     /// "upgrade" or "downgrade".
     pub verb: &'static str,
@@ -262,10 +266,10 @@ impl<'g> Migrator<'g> {
         conn: &mut Conn,
         url: &str,
         target: &Target,
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<Ran>, RunError> {
         self.lock(conn, url, on).await?;
-        let result = self.run_locked(conn, on, |graph, applied| plan_upgrade(graph, applied, target)).await;
+        let result = self.run_locked(conn, on, Direction::Up, target).await;
         self.unlock_after(conn, result).await
     }
 
@@ -278,10 +282,10 @@ impl<'g> Migrator<'g> {
         conn: &mut Conn,
         url: &str,
         target: &Target,
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<Ran>, RunError> {
         self.lock(conn, url, on).await?;
-        let result = self.run_locked(conn, on, |graph, applied| plan_downgrade(graph, applied, target)).await;
+        let result = self.run_locked(conn, on, Direction::Down, target).await;
         self.unlock_after(conn, result).await
     }
 
@@ -296,7 +300,7 @@ impl<'g> Migrator<'g> {
         url: &str,
         target: &Target,
         purge: bool,
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<String>, RunError> {
         self.lock(conn, url, on).await?;
         let result = self.stamp_locked(conn, target, purge).await;
@@ -314,7 +318,7 @@ impl<'g> Migrator<'g> {
         conn: &mut Conn,
         url: &str,
         revisions: &[String],
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<String>, RunError> {
         self.lock(conn, url, on).await?;
         let result = self.repair_locked(conn, revisions).await;
@@ -329,7 +333,7 @@ impl<'g> Migrator<'g> {
         }
     }
 
-    async fn lock(&self, conn: &mut Conn, url: &str, on: &mut dyn FnMut(Event)) -> Result<(), RunError> {
+    async fn lock(&self, conn: &mut Conn, url: &str, on: &mut (dyn FnMut(Event) + Send)) -> Result<(), RunError> {
         self.check_table_name()?;
         let mut waiting = |holder| on(Event::WaitingForLock { holder });
         conn.lock(&self.settings.version_table, url, self.settings.lock_timeout, &mut waiting).await?;
@@ -367,8 +371,9 @@ impl<'g> Migrator<'g> {
     async fn run_locked(
         &self,
         conn: &mut Conn,
-        on: &mut dyn FnMut(Event),
-        make_plan: impl FnOnce(&RevisionGraph, &RevSet) -> Result<Plan, PlanError>,
+        on: &mut (dyn FnMut(Event) + Send),
+        direction: Direction,
+        target: &Target,
     ) -> Result<Vec<Ran>, RunError> {
         let mut state = self.state(conn).await?;
         if let Some(row) = state.failed.first() {
@@ -383,7 +388,10 @@ impl<'g> Migrator<'g> {
             ran.extend(self.roll_back_unknown(conn, &state, on).await?);
             state = self.state(conn).await?;
         }
-        let plan = make_plan(self.graph, &state.applied)?;
+        let plan: Plan = match direction {
+            Direction::Up => plan_upgrade(self.graph, &state.applied, target)?,
+            Direction::Down => plan_downgrade(self.graph, &state.applied, target)?,
+        };
         if plan.steps.is_empty() {
             return Ok(ran);
         }
@@ -410,7 +418,7 @@ impl<'g> Migrator<'g> {
         }
     }
 
-    fn check_drift(&self, state: &DbState, on: &mut dyn FnMut(Event)) -> Result<(), RunError> {
+    fn check_drift(&self, state: &DbState, on: &mut (dyn FnMut(Event) + Send)) -> Result<(), RunError> {
         if state.drifted.is_empty() {
             return Ok(());
         }
@@ -435,7 +443,7 @@ impl<'g> Migrator<'g> {
         &self,
         conn: &mut Conn,
         state: &DbState,
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<Ran>, RunError> {
         let mut unknown: Vec<&VersionRow> = state.unknown.iter().collect();
         unknown.sort_by_key(|r| std::cmp::Reverse(r.seq));
@@ -473,7 +481,7 @@ impl<'g> Migrator<'g> {
         direction: Direction,
         seq: i64,
         applied: &RevSet,
-        on: &mut dyn FnMut(Event),
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Option<Duration>, RunError> {
         let graph = self.graph;
         let rev = graph.revision(index);
@@ -529,17 +537,9 @@ impl<'g> Migrator<'g> {
     ) -> Result<bool, RunError> {
         let kind = conn.kind();
         let table = &self.settings.version_table;
-        if let Err(error) = conn.begin_write().await {
-            return Err(if is_busy(&error) {
-                RunError::Db(DbError::LockTimeout {
-                    url: "the SQLite database".into(),
-                    waited: self.settings.lock_timeout,
-                    holder: None,
-                })
-            } else {
-                RunError::Db(DbError::Query { context: "cannot begin a transaction".into(), source: error })
-            });
-        }
+        conn.begin_write()
+            .await
+            .map_err(query_error(format!("cannot begin the transaction of revision {}", step.id)))?;
         let mut seq = row.map_or(0, |r| r.seq);
         if kind == DatabaseKind::Sqlite {
             // Runners meet only at the write lock; re-read under it so each revision
@@ -732,37 +732,7 @@ impl<'g> Migrator<'g> {
         self.ensure_table(conn, &state).await?;
         let mut changes = Vec::new();
         conn.begin_write().await.map_err(query_error("cannot begin a transaction"))?;
-        let result: Result<(), RunError> = async {
-            let table = &self.settings.version_table;
-            if purge && !state.rows.is_empty() {
-                conn.execute_raw(&format!("DELETE FROM {table}")).await.map_err(query_error("cannot purge the version table"))?;
-                changes.push(format!("purged {} row(s) from {table}", state.rows.len()));
-            }
-            let recorded = if purge { graph.empty_set() } else { state.applied.clone() };
-            for i in (0..graph.len()).rev().filter(|&i| recorded[i] && !wanted[i]) {
-                self.delete_row(conn, &graph.revision(i).id).await?;
-                changes.push(format!("unstamped {}", graph.describe(i)));
-            }
-            let mut seq = if purge { 0 } else { state.max_seq() };
-            for i in (0..graph.len()).filter(|&i| wanted[i] && !recorded[i]) {
-                let rev = graph.revision(i);
-                seq += 1;
-                let row = NewRow { parents: rev.parents.join(","), message: &rev.message, checksum: &rev.checksum, down_sql: rev.down_sql.as_deref(), seq };
-                self.insert_row(conn, &rev.id, &row, seq, 0, None).await?;
-                changes.push(format!("stamped {}", graph.describe(i)));
-            }
-            for failed in state.failed.iter().filter(|_| !purge) {
-                if let Some(i) = graph.index_of(&failed.revision).filter(|&i| wanted[i]) {
-                    let rev = graph.revision(i);
-                    let sql = version_table::mark_clean(conn.kind(), table);
-                    on_conn!(conn, c => sqlx::query(&sql).bind(0i64).bind(&rev.checksum).bind(rev.down_sql.as_deref()).bind(&rev.id).execute(&mut *c).await.map(|r| r.rows_affected()))
-                        .map_err(query_error("cannot clear a failed mark"))?;
-                    changes.push(format!("cleared the failed mark of {}", graph.describe(i)));
-                }
-            }
-            Ok(())
-        }
-        .await;
+        let result = self.write_stamp(conn, &state, &wanted, purge, &mut changes).await;
         match result {
             Ok(()) => {
                 conn.execute_raw("COMMIT").await.map_err(query_error("cannot commit the stamp"))?;
@@ -773,6 +743,54 @@ impl<'g> Migrator<'g> {
                 Err(error)
             }
         }
+    }
+
+    /// The writes of a stamp, inside the caller's transaction.
+    async fn write_stamp(
+        &self,
+        conn: &mut Conn,
+        state: &DbState,
+        wanted: &RevSet,
+        purge: bool,
+        changes: &mut Vec<String>,
+    ) -> Result<(), RunError> {
+        let graph = self.graph;
+        let table = &self.settings.version_table;
+        if purge && !state.rows.is_empty() {
+            conn.execute_raw(&format!("DELETE FROM {table}"))
+                .await
+                .map_err(query_error("cannot purge the version table"))?;
+            changes.push(format!("purged {} row(s) from {table}", state.rows.len()));
+        }
+        let recorded = if purge { graph.empty_set() } else { state.applied.clone() };
+        for i in (0..graph.len()).rev().filter(|&i| recorded[i] && !wanted[i]) {
+            self.delete_row(conn, &graph.revision(i).id).await?;
+            changes.push(format!("unstamped {}", graph.describe(i)));
+        }
+        let mut seq = if purge { 0 } else { state.max_seq() };
+        for i in (0..graph.len()).filter(|&i| wanted[i] && !recorded[i]) {
+            let rev = graph.revision(i);
+            seq += 1;
+            let row = NewRow {
+                parents: rev.parents.join(","),
+                message: &rev.message,
+                checksum: &rev.checksum,
+                down_sql: rev.down_sql.as_deref(),
+                seq,
+            };
+            self.insert_row(conn, &rev.id, &row, seq, 0, None).await?;
+            changes.push(format!("stamped {}", graph.describe(i)));
+        }
+        for failed in state.failed.iter().filter(|_| !purge) {
+            if let Some(i) = graph.index_of(&failed.revision).filter(|&i| wanted[i]) {
+                let rev = graph.revision(i);
+                let sql = version_table::mark_clean(conn.kind(), table);
+                on_conn!(conn, c => sqlx::query(&sql).bind(0i64).bind(&rev.checksum).bind(rev.down_sql.as_deref()).bind(&rev.id).execute(&mut *c).await.map(|r| r.rows_affected()))
+                    .map_err(query_error("cannot clear a failed mark"))?;
+                changes.push(format!("cleared the failed mark of {}", graph.describe(i)));
+            }
+        }
+        Ok(())
     }
 
     async fn repair_locked(&self, conn: &mut Conn, revisions: &[String]) -> Result<Vec<String>, RunError> {
@@ -884,5 +902,25 @@ mod tests {
             message: "add email column".into(),
         };
         assert_eq!(event.to_string(), "Running upgrade 1975ea83b712 -> 27c6a30d7c24, add email column");
+    }
+}
+
+/// Regression: `RawSql::execute`'s generic future once made every runner future
+/// non-`Send` ("implementation of `Executor` is not general enough"), so applications
+/// could not migrate from a spawned task. This only has to compile.
+#[cfg(test)]
+#[allow(dead_code)]
+mod runner_futures_are_send {
+    use super::*;
+
+    fn is_send<T: Send>(_: T) {}
+
+    fn public_futures(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: &mut (dyn FnMut(Event) + Send)) {
+        is_send(m.upgrade(conn, "u", t, on));
+    }
+
+    fn downgrade_stamp_repair(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: &mut (dyn FnMut(Event) + Send)) {
+        is_send(m.downgrade(conn, "u", t, on));
+        is_send(m.state(conn));
     }
 }

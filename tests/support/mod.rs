@@ -44,3 +44,22 @@ pub fn database_url(var: &str, test: &str) -> Option<String> {
         }
     }
 }
+
+/// A unique, valid database name for one test.
+pub fn unique_name(prefix: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u32(COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("{prefix}_{:012x}", hasher.finish() & 0xffff_ffff_ffff)
+}
+
+/// `url` with its database (path) replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url[authority_start..].find('/').map_or(url.len(), |i| authority_start + i);
+    let query_start = url[path_start..].find('?').map_or(url.len(), |i| path_start + i);
+    format!("{}/{name}{}", &url[..path_start], &url[query_start..])
+}
