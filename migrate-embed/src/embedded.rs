@@ -27,6 +27,8 @@ pub struct EmbeddedRevision {
     down_sql: Option<&'static str>,
     checksum: &'static str,
     path: &'static str,
+    up_line: usize,
+    down_line: usize,
 }
 
 impl EmbeddedRevision {
@@ -48,6 +50,8 @@ impl EmbeddedRevision {
         down_sql: Option<&'static str>,
         checksum: &'static str,
         path: &'static str,
+        up_line: usize,
+        down_line: usize,
     ) -> Self {
         Self {
             id,
@@ -63,6 +67,8 @@ impl EmbeddedRevision {
             down_sql,
             checksum,
             path,
+            up_line,
+            down_line,
         }
     }
 
@@ -130,7 +136,7 @@ impl EmbeddedMigrations {
                 up_sql: r.up_sql.to_owned(),
                 down_sql: r.down_sql.map(str::to_owned),
                 checksum: r.checksum.to_owned(),
-                origin: Origin { path: r.path.into(), ..Origin::default() },
+                origin: Origin { path: r.path.into(), up_line: r.up_line, down_line: r.down_line, ..Origin::default() },
             })
             .collect();
         let parents = self.revisions.iter().map(|r| r.parents.to_vec()).collect();
@@ -166,7 +172,7 @@ pub fn generate_embed_code(
     for (i, r) in graph.revisions().iter().enumerate() {
         let _ = writeln!(
             out,
-            "::migrate_embed::EmbeddedRevision::__from_build_support({:?}, {:?}, {:?}, &[{}], &[{}], &[{}], &[{}], {:?}, {:?}, {:?}, {:?}, {:?}, {:?}),",
+            "::migrate_embed::EmbeddedRevision::__from_build_support({:?}, {:?}, {:?}, &[{}], &[{}], &[{}], &[{}], {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {}, {}),",
             r.id,
             r.message,
             r.description,
@@ -180,6 +186,8 @@ pub fn generate_embed_code(
             r.down_sql,
             r.checksum,
             r.origin.path.to_string_lossy().replace('\\', "/"),
+            r.origin.up_line,
+            r.origin.down_line,
         );
     }
     let _ = write!(

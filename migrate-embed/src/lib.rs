@@ -5,6 +5,10 @@
 //! only, no sqlx, no tokio.
 #![deny(missing_docs)]
 
+#[cfg(feature = "runner")]
+pub mod app;
+#[cfg(all(feature = "clap", feature = "runner"))]
+pub mod cli;
 pub mod config;
 pub mod database;
 pub mod diagnostic;

@@ -1,0 +1,125 @@
+//! The `--migrate` flags an application flattens into its own clap arguments:
+//!
+//! ```
+//! use clap::Parser;
+//!
+//! #[derive(Parser)]
+//! struct Cli {
+//!     #[command(flatten)]
+//!     migrate: migrate_embed::cli::MigrateArgs,
+//! }
+//!
+//! let cli = Cli::parse_from(["app", "--migrate"]);
+//! assert!(cli.migrate.requested());
+//! ```
+
+use crate::app::{self, MigrateError};
+use crate::database::mask_password;
+use crate::embedded::EmbeddedMigrations;
+use crate::offline::offline_script;
+use crate::plan::Direction;
+use crate::runner::{Event, RunError};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the database is not up to date (`--migrate-status` with `--migrate-check`).
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code: bad usage or configuration (bad target, no URL).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the database refused or failed.
+pub const EXIT_DATABASE: u8 = 3;
+
+/// Flags that make an application migrate its database and exit.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Migrations")]
+pub struct MigrateArgs {
+    /// Upgrade the database to head, print what ran, and exit.
+    #[arg(long)]
+    pub migrate: bool,
+    /// Move the database to REV (up or down, as `cargo migrate upgrade/downgrade`), and exit.
+    #[arg(long, value_name = "REV")]
+    pub migrate_to: Option<String>,
+    /// Print the SQL that takes an empty database to head (version-table statements included) without connecting, and exit.
+    #[arg(long)]
+    pub migrate_sql: bool,
+    /// Print which revisions are applied and pending, and exit.
+    #[arg(long)]
+    pub migrate_status: bool,
+    /// Roll back revisions this binary does not carry (a newer release's) from the down SQL the database recorded.
+    #[arg(long)]
+    pub use_recorded_down: bool,
+    /// Run even when applied revisions differ from the ones embedded (checksum drift).
+    #[arg(long)]
+    pub allow_checksum_drift: bool,
+    /// Seconds to wait for another runner's migration lock.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub migrate_lock_timeout: u64,
+}
+
+impl MigrateArgs {
+    /// Whether any flag that makes the application migrate and exit was given.
+    pub fn requested(&self) -> bool {
+        self.migrate || self.migrate_to.is_some() || self.migrate_sql || self.migrate_status
+    }
+
+    /// Does what the flags ask, printing progress to stdout and errors to stderr, and
+    /// returns the exit code. `database_url` is the application's own (flag or
+    /// environment); the embedded config's `database_url` is the fallback.
+    pub async fn run(&self, migrations: &EmbeddedMigrations, database_url: Option<&str>) -> ExitCode {
+        match self.execute(migrations, database_url).await {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(match &error {
+                    MigrateError::Target(_) | MigrateError::NoDatabaseUrl => EXIT_USAGE,
+                    MigrateError::Run(RunError::Plan(_)) => EXIT_USAGE,
+                    MigrateError::NotUpToDate(_) => EXIT_CHECK_FAILED,
+                    MigrateError::Run(_) => EXIT_DATABASE,
+                })
+            }
+        }
+    }
+
+    async fn execute(&self, migrations: &EmbeddedMigrations, database_url: Option<&str>) -> Result<(), MigrateError> {
+        let url = database_url.or(migrations.default_database_url());
+        if self.migrate_sql {
+            let graph = migrations.graph();
+            let kind =
+                url.and_then(crate::database::DatabaseKind::from_url).unwrap_or(crate::database::DatabaseKind::Sqlite);
+            let script = offline_script(
+                &graph,
+                kind,
+                migrations.version_table(),
+                migrations.transactional_default(),
+                Direction::Up,
+                "head",
+            )
+            .map_err(|e| match e {
+                crate::offline::OfflineError::Plan(p) => MigrateError::Run(RunError::Plan(p)),
+                crate::offline::OfflineError::DowngradeNeedsRange => MigrateError::NoDatabaseUrl,
+            })?;
+            print!("{script}");
+            return Ok(());
+        }
+        let url = url.ok_or(MigrateError::NoDatabaseUrl)?;
+        if self.migrate_status {
+            println!("{}", app::current(migrations, url).await?);
+            return Ok(());
+        }
+        let target = self.migrate_to.as_deref().unwrap_or("head");
+        let mut settings = app::settings(migrations);
+        settings.lock_timeout = Duration::from_secs(self.migrate_lock_timeout);
+        settings.use_recorded_down = self.use_recorded_down;
+        settings.refuse_drift = !self.allow_checksum_drift;
+        let ran = app::migrate_to(migrations, url, target, settings, &mut |event: Event| println!("{event}")).await?;
+        if ran.is_empty() {
+            println!("Database {} is up to date; nothing to run.", mask_password(url));
+        } else {
+            let total: Duration = ran.iter().map(|r| r.duration).sum();
+            println!("Ran {} revision(s) in {:.1?}.", ran.len(), total);
+        }
+        Ok(())
+    }
+}
