@@ -4,9 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root (the tests live in `<root>/tests`).
+/// The workspace root: the nearest folder above the package that holds `Cargo.lock`.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crate dirs sit in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .expect("the package sits inside the workspace")
+        .to_path_buf()
 }
 
 /// A target dir shared by every nested `cargo build`, so dependencies compile once.

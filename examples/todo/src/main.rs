@@ -23,9 +23,9 @@ static MIGRATIONS: EmbeddedMigrations = migrate_embed::embedded_migrations!();
 #[derive(Parser)]
 #[command(version, about = "A todo list that migrates its own database (--migrate).")]
 struct Cli {
-    /// Database URL.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://todo.db?mode=rwc", global = true)]
-    database_url: String,
+    /// Database URL [default: the package's `database_url`, sqlite://todo.db?mode=rwc].
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
     #[command(flatten)]
     migrate: MigrateArgs,
     #[command(subcommand)]
@@ -58,7 +58,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.migrate.requested() {
-        return cli.migrate.run(&MIGRATIONS, Some(&cli.database_url)).await;
+        return cli.migrate.run(&MIGRATIONS, cli.database_url.as_deref()).await;
     }
     match run(&cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,14 +73,17 @@ async fn run(cli: &Cli) -> Result<()> {
     let Some(command) = &cli.command else {
         bail!("nothing to do: give a command (add, list, done) or --migrate; see --help");
     };
+    let Some(url) = cli.database_url.as_deref().or(MIGRATIONS.default_database_url()) else {
+        bail!("no database URL: set DATABASE_URL or pass --database-url");
+    };
     // Refuse to work on a database that is behind (or ahead of) this binary.
-    let status = migrate_embed::app::current(&MIGRATIONS, &cli.database_url).await?;
+    let status = migrate_embed::app::current(&MIGRATIONS, url).await?;
     if !status.is_up_to_date() {
         bail!("the database is not at this release's schema; run `todo --migrate` first\n{status}");
     }
     sqlx::any::install_default_drivers();
-    let mut db = AnyConnection::connect(&cli.database_url).await.context("cannot connect")?;
-    let postgres = cli.database_url.starts_with("postgres");
+    let mut db = AnyConnection::connect(url).await.context("cannot connect")?;
+    let postgres = url.starts_with("postgres");
     // Any does not translate placeholders: PostgreSQL wants $1, $2…
     let sql = |text: &str| -> String {
         if !postgres {

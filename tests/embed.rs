@@ -1,0 +1,258 @@
+//! The example application as users ship it: built in release, copied alone into an empty
+//! folder, migrating real databases with `--migrate`; and an older release rolling back a
+//! newer one's revisions only when asked.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use support::{database_url, nested_target_dir, unique_name, with_database, workspace_root, write_files};
+
+/// Builds the example in release once per test run and returns the binary.
+fn release_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let output = Command::new(env!("CARGO"))
+            .args(["build", "--release", "--offline", "-p", "todo-example"])
+            .current_dir(workspace_root())
+            .env("CARGO_TARGET_DIR", nested_target_dir())
+            .output()
+            .expect("cargo runs");
+        assert!(output.status.success(), "release build of the example failed:\n{}", text(&output));
+        nested_target_dir().join("release").join(format!("todo-example{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// Copies the binary alone into a fresh folder: no source tree, no migrations beside it.
+fn installed_alone(binary: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(binary.file_name().unwrap());
+    std::fs::copy(binary, &copy).unwrap();
+    (dir, copy)
+}
+
+fn run(binary: &Path, dir: &Path, url: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(binary);
+    command.args(args).current_dir(dir).env_remove("DATABASE_URL");
+    if let Some(url) = url {
+        command.env("DATABASE_URL", url);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// `--migrate`, again (a no-op), `--migrate-status`, then real use of the schema.
+fn migrate_twice_then_status(url: &str) {
+    let (dir, binary) = installed_alone(release_binary());
+    let first = run(&binary, dir.path(), Some(url), &["--migrate"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = text(&first);
+    assert_eq!(out.matches("Running upgrade").count(), 6, "{out}");
+    assert!(
+        out.contains("Running upgrade 3c4d5e6f7081, 4d5e6f708192 -> 5e6f708192a3, merge tags and priority"),
+        "{out}"
+    );
+    let again = run(&binary, dir.path(), Some(url), &["--migrate"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("is up to date; nothing to run"), "{}", text(&again));
+    let status = run(&binary, dir.path(), Some(url), &["--migrate-status"]);
+    assert!(status.status.success());
+    assert!(
+        text(&status).contains("current:  6f708192a3b4 (seed default tags) (head)\npending:  none"),
+        "{}",
+        text(&status)
+    );
+    let added = run(&binary, dir.path(), Some(url), &["add", "ship it", "--tag", "work", "--priority", "2"]);
+    assert!(added.status.success(), "{}", text(&added));
+    let listed = run(&binary, dir.path(), Some(url), &["list"]);
+    assert!(text(&listed).contains("[ ] #1 ship it (priority 2) #work"), "{}", text(&listed));
+    assert!(!text(&first).contains("hunter2"));
+}
+
+#[test]
+fn release_binary_alone_migrates_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    migrate_twice_then_status(&format!("sqlite://{}?mode=rwc", db.path().join("todo.db").display()));
+}
+
+#[test]
+fn release_binary_alone_migrates_postgres() {
+    let Some(admin) = database_url("MIGRATE_TEST_POSTGRES_URL", "release_binary_alone_migrates_postgres") else {
+        return;
+    };
+    let name = unique_name("embed");
+    let _db = ServerDb::create(&admin, &name);
+    migrate_twice_then_status(&with_database(&admin, &name));
+}
+
+#[test]
+fn release_binary_alone_migrates_mysql() {
+    let Some(admin) = database_url("MIGRATE_TEST_MYSQL_URL", "release_binary_alone_migrates_mysql") else { return };
+    let name = unique_name("embed");
+    let _db = ServerDb::create(&admin, &name);
+    migrate_twice_then_status(&with_database(&admin, &name));
+}
+
+#[test]
+fn no_database_url_and_no_default_is_a_clear_error() {
+    let project = tempfile::tempdir().unwrap();
+    let binary = build_variant(project.path(), "todo-no-url", |_| {}, false);
+    let (dir, binary) = installed_alone(&binary);
+    let out = run(&binary, dir.path(), None, &["--migrate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("error: no database URL: set DATABASE_URL"), "{}", text(&out));
+}
+
+#[test]
+fn older_release_refuses_then_rolls_back_with_recorded_down() {
+    let project = tempfile::tempdir().unwrap();
+    let newer = build_variant(
+        project.path(),
+        "todo-next",
+        |dir| {
+            write_files(
+                dir,
+                &[(
+                    "migrations/7a8b9c0d1e2f_add_notes.sql",
+                    "-- add notes to todo\n--\n-- Revision ID: 7a8b9c0d1e2f\n-- Revises: 6f708192a3b4\n\n-- migrate:up\n\
+                     ALTER TABLE todo ADD COLUMN notes VARCHAR(200);\n\n-- migrate:down\nALTER TABLE todo DROP COLUMN notes;\n",
+                )],
+            )
+        },
+        true,
+    );
+    let db = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("todo.db").display());
+    let out = run(&newer, db.path(), Some(&url), &["--migrate"]);
+    assert!(out.status.success() && text(&out).contains("-> 7a8b9c0d1e2f, add notes to todo"), "{}", text(&out));
+
+    let (dir, older) = installed_alone(release_binary());
+    let refused = run(&older, dir.path(), Some(&url), &["--migrate"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    let message = text(&refused);
+    assert!(
+        message.contains("7a8b9c0d1e2f (add notes to todo)") && message.contains("Use a newer release"),
+        "{message}"
+    );
+    assert!(message.contains("--use-recorded-down"), "{message}");
+
+    let rolled = run(&older, dir.path(), Some(&url), &["--migrate-to", "head", "--use-recorded-down"]);
+    assert!(rolled.status.success(), "{}", text(&rolled));
+    assert!(
+        text(&rolled).contains("Running downgrade 7a8b9c0d1e2f -> 6f708192a3b4, add notes to todo (recorded down SQL)"),
+        "{}",
+        text(&rolled)
+    );
+    let status = run(&older, dir.path(), Some(&url), &["--migrate-status"]);
+    assert!(text(&status).contains("pending:  none") && !text(&status).contains("unknown"), "{}", text(&status));
+}
+
+#[test]
+fn checksum_drift_is_refused_unless_allowed() {
+    let project = tempfile::tempdir().unwrap();
+    let edited = build_variant(
+        project.path(),
+        "todo-drift",
+        |dir| {
+            let path = dir.join("migrations/6f708192a3b4_seed_default_tags.sql");
+            let text = std::fs::read_to_string(&path).unwrap().replace("(3, 'errand')", "(3, 'errands')");
+            std::fs::write(path, text).unwrap();
+        },
+        true,
+    );
+    let db = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", db.path().join("todo.db").display());
+    let (dir, original) = installed_alone(release_binary());
+    assert!(run(&original, dir.path(), Some(&url), &["--migrate"]).status.success());
+    let refused = run(&edited, db.path(), Some(&url), &["--migrate"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("checksum drift): 6f708192a3b4 (migrations/6f708192a3b4_seed_default_tags.sql)"),
+        "{}",
+        text(&refused)
+    );
+    let allowed = run(&edited, db.path(), Some(&url), &["--migrate", "--allow-checksum-drift"]);
+    assert!(allowed.status.success(), "{}", text(&allowed));
+    assert!(text(&allowed).contains("warning: applied revision(s) changed since they ran"), "{}", text(&allowed));
+}
+
+/// A copy of the example as its own package (named `name`), changed by `edit`, built in
+/// debug; `keep_default_url: false` drops the config's `database_url`.
+fn build_variant(dir: &Path, name: &str, edit: impl FnOnce(&Path), keep_default_url: bool) -> PathBuf {
+    let root = workspace_root();
+    let example = root.join("examples/todo");
+    for entry in ["src/main.rs", "build.rs"] {
+        std::fs::create_dir_all(dir.join(entry).parent().unwrap()).unwrap();
+        std::fs::copy(example.join(entry), dir.join(entry)).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    for file in std::fs::read_dir(example.join("migrations")).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), dir.join("migrations").join(file.file_name())).unwrap();
+    }
+    let default_url = if keep_default_url {
+        "[package.metadata.migrate]\ndatabase_url = \"sqlite://todo.db?mode=rwc\"\n"
+    } else {
+        ""
+    };
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n\n{default_url}\n\
+         [dependencies]\nmigrate-embed = {{ path = {:?} }}\n\
+         tokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\", \"rt-multi-thread\"] }}\n\
+         sqlx = {{ version = \"0.8\", default-features = false, features = [\"runtime-tokio\", \"sqlite\", \"postgres\", \"mysql\", \"any\"] }}\n\
+         clap = {{ version = \"4.5\", features = [\"derive\", \"env\", \"wrap_help\"] }}\nanyhow = \"1\"\n\n\
+         [build-dependencies]\nbuild-support = {{ path = {:?} }}\n",
+        root.join("migrate-embed"),
+        root.join("build-support"),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    edit(dir);
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", nested_target_dir())
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success(), "building {name} failed:\n{}", text(&output));
+    nested_target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// A database on a test server, dropped when the test ends.
+struct ServerDb {
+    admin: String,
+    name: String,
+}
+
+impl ServerDb {
+    fn create(admin: &str, name: &str) -> Self {
+        block_on(async {
+            let mut conn =
+                migrate_embed::dialect::Conn::connect(admin, std::time::Duration::from_secs(5)).await.unwrap();
+            conn.execute_raw(&format!("CREATE DATABASE {name}")).await.unwrap();
+        });
+        ServerDb { admin: admin.to_owned(), name: name.to_owned() }
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let force = if self.admin.starts_with("postgres") { " WITH (FORCE)" } else { "" };
+        let sql = format!("DROP DATABASE IF EXISTS {}{force}", self.name);
+        let admin = self.admin.clone();
+        block_on(async move {
+            if let Ok(mut conn) = migrate_embed::dialect::Conn::connect(&admin, std::time::Duration::from_secs(5)).await
+            {
+                let _ = conn.execute_raw(&sql).await;
+            }
+        });
+    }
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
+}
