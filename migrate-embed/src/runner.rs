@@ -397,11 +397,9 @@ impl<'g> Migrator<'g> {
         }
         self.ensure_table(conn, &state).await?;
         let mut seq = state.max_seq();
-        let mut applied = state.applied.clone();
         for &index in &plan.steps {
             seq += 1;
-            let outcome = self.run_revision(conn, index, plan.direction, seq, &applied, on).await?;
-            applied[index] = plan.direction == Direction::Up;
+            let outcome = self.run_revision(conn, index, plan.direction, seq, on).await?;
             if let Some(duration) = outcome {
                 ran.push(Ran { direction: plan.direction, revision: self.graph.revision(index).id.clone(), duration });
             }
@@ -480,7 +478,6 @@ impl<'g> Migrator<'g> {
         index: RevIndex,
         direction: Direction,
         seq: i64,
-        applied: &RevSet,
         on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Option<Duration>, RunError> {
         let graph = self.graph;
@@ -522,7 +519,6 @@ impl<'g> Migrator<'g> {
             self.run_statementwise(conn, &step, direction, &row).await?;
             true
         };
-        let _ = applied;
         Ok(done.then(|| started.elapsed()))
     }
 
