@@ -62,21 +62,7 @@ pub async fn migrate_to(
     let target: Target = target.parse()?;
     let migrator = Migrator::new(&graph, settings);
     let mut conn = migrator.connect(url).await?;
-    let state = migrator.state(&mut conn).await?;
-    let goes_up = match graph.upgrade_destination(&target, &state.applied) {
-        Ok(destination) => {
-            let needed = graph.ancestors(&destination, true);
-            needed.iter().zip(&state.applied).any(|(&need, &have)| need && !have)
-        }
-        Err(TargetError::WrongDirection { .. }) => false,
-        Err(error) => return Err(error.into()),
-    };
-    let ran = if goes_up {
-        migrator.upgrade(&mut conn, url, &target, on).await?
-    } else {
-        migrator.downgrade(&mut conn, url, &target, on).await?
-    };
-    Ok(ran)
+    Ok(migrator.migrate_to(&mut conn, url, &target, on).await?)
 }
 
 /// Downgrades to `target` (Alembic's meaning).

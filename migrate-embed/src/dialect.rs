@@ -8,13 +8,13 @@ use crate::database::{DatabaseKind, mask_password};
 use crate::version_table::{self, VersionRow};
 use std::time::{Duration, Instant};
 
-use sqlx::ConnectOptions;
 #[cfg(feature = "mysql")]
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 #[cfg(feature = "postgres")]
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 #[cfg(feature = "sqlite")]
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, FromRow};
 
 /// A live connection to one of the supported databases.
 pub enum Conn {
@@ -171,8 +171,7 @@ impl Conn {
         type Tuple = (String, String, String, String, Option<String>, String, i64, i64, Option<i64>, Option<String>);
         let sql = version_table::select_rows(self.kind(), table);
         let kind = self.kind();
-        let result: Result<Vec<Tuple>, sqlx::Error> =
-            on_conn!(self, c => sqlx::query_as::<_, Tuple>(&sql).fetch_all(&mut *c).await);
+        let result: Result<Vec<Tuple>, sqlx::Error> = on_conn!(self, c => fetch_all_unprepared(&mut *c, &sql).await.and_then(|rows| rows.iter().map(Tuple::from_row).collect()));
         match result {
             Ok(rows) => Ok(Some(
                 rows.into_iter()
@@ -218,8 +217,7 @@ impl Conn {
                 let try_lock = format!("SELECT pg_try_advisory_lock({class}, {object})");
                 let mut announced = false;
                 loop {
-                    let got: bool = sqlx::query_scalar(&try_lock)
-                        .fetch_one(&mut *c)
+                    let got: bool = scalar_unprepared(&mut *c, &try_lock)
                         .await
                         .map_err(query_error("cannot take the migration lock"))?;
                     if got {
@@ -239,8 +237,7 @@ impl Conn {
             #[cfg(feature = "mysql")]
             Conn::MySql(c) => {
                 let name = mysql_lock_name(table);
-                let got: Option<i64> = sqlx::query_scalar(&format!("SELECT GET_LOCK({name}, 0)"))
-                    .fetch_one(&mut *c)
+                let got: Option<i64> = scalar_unprepared(&mut *c, &format!("SELECT GET_LOCK({name}, 0)"))
                     .await
                     .map_err(query_error("cannot take the migration lock (is a database named in the URL?)"))?;
                 if got == Some(1) {
@@ -248,8 +245,7 @@ impl Conn {
                 }
                 waiting(mysql_lock_holder(c, &name).await);
                 let seconds = timeout.as_secs_f64().ceil().max(1.0);
-                let got: Option<i64> = sqlx::query_scalar(&format!("SELECT GET_LOCK({name}, {seconds})"))
-                    .fetch_one(&mut *c)
+                let got: Option<i64> = scalar_unprepared(&mut *c, &format!("SELECT GET_LOCK({name}, {seconds})"))
                     .await
                     .map_err(query_error("cannot take the migration lock"))?;
                 if got == Some(1) { Ok(()) } else { Err(timed_out(mysql_lock_holder(c, &name).await)) }
@@ -268,13 +264,17 @@ impl Conn {
             #[cfg(feature = "postgres")]
             Conn::Postgres(c) => {
                 let (class, object) = pg_lock_key(table);
-                sqlx::query(&format!("SELECT pg_advisory_unlock({class}, {object})")).execute(&mut *c).await.map(|_| ())
+                scalar_unprepared::<bool, _>(&mut *c, &format!("SELECT pg_advisory_unlock({class}, {object})"))
+                    .await
+                    .map(|_| ())
             }
             #[cfg(feature = "mysql")]
-            Conn::MySql(c) => sqlx::query(&format!("SELECT RELEASE_LOCK({})", mysql_lock_name(table)))
-                .execute(&mut *c)
-                .await
-                .map(|_| ()),
+            Conn::MySql(c) => scalar_unprepared::<Option<i64>, _>(
+                &mut *c,
+                &format!("SELECT RELEASE_LOCK({})", mysql_lock_name(table)),
+            )
+            .await
+            .map(|_| ()),
         };
         result.map_err(query_error("cannot release the migration lock"))
     }
@@ -308,6 +308,31 @@ impl Conn {
         self.execute_raw(&format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis())).await?;
         Ok(free)
     }
+}
+
+/// Runs a query without preparing it (simple/text protocol): one round trip on a fresh
+/// connection instead of prepare + execute. For the few queries every run makes.
+async fn fetch_all_unprepared<'c, C>(
+    conn: &'c mut C,
+    sql: &'c str,
+) -> Result<Vec<<C::Database as sqlx::Database>::Row>, sqlx::Error>
+where
+    C: sqlx::Connection,
+    &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    sqlx::Executor::fetch_all(conn, sqlx::raw_sql(sql)).await
+}
+
+/// The first column of the first row of an unprepared query.
+async fn scalar_unprepared<'c, T, C>(conn: &'c mut C, sql: &'c str) -> Result<T, sqlx::Error>
+where
+    C: sqlx::Connection,
+    &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    T: for<'r> sqlx::Decode<'r, C::Database> + sqlx::Type<C::Database>,
+    usize: sqlx::ColumnIndex<<C::Database as sqlx::Database>::Row>,
+{
+    let row = sqlx::Executor::fetch_one(conn, sqlx::raw_sql(sql)).await?;
+    sqlx::Row::try_get(&row, 0usize)
 }
 
 /// Whether an error is SQLite's "database is locked" (busy).

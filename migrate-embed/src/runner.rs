@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseKind, mask_password};
 use crate::dialect::{Conn, DbError, database_message, on_conn, query_error};
-use crate::graph::{RevIndex, RevSet, RevisionGraph, Target};
+use crate::graph::{RevIndex, RevSet, RevisionGraph, Target, TargetError};
 use crate::plan::{Direction, Plan, PlanError, plan_downgrade, plan_upgrade};
 use crate::split::split_statements;
 use crate::version_table::{self, VersionRow};
@@ -269,7 +269,7 @@ impl<'g> Migrator<'g> {
         on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<Ran>, RunError> {
         self.lock(conn, url, on).await?;
-        let result = self.run_locked(conn, on, Direction::Up, target).await;
+        let result = self.run_locked(conn, url, on, Goal::Upgrade(target)).await;
         self.unlock_after(conn, result).await
     }
 
@@ -285,7 +285,25 @@ impl<'g> Migrator<'g> {
         on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Vec<Ran>, RunError> {
         self.lock(conn, url, on).await?;
-        let result = self.run_locked(conn, on, Direction::Down, target).await;
+        let result = self.run_locked(conn, url, on, Goal::Downgrade(target)).await;
+        self.unlock_after(conn, result).await
+    }
+
+    /// Moves to `target` whichever way it lies: up when the target needs revisions that are
+    /// not applied, down otherwise (`--migrate-to`). Decided under the lock, from the one
+    /// read of the version table the run makes anyway.
+    ///
+    /// # Errors
+    /// Any [`RunError`].
+    pub async fn migrate_to(
+        &self,
+        conn: &mut Conn,
+        url: &str,
+        target: &Target,
+        on: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<Vec<Ran>, RunError> {
+        self.lock(conn, url, on).await?;
+        let result = self.run_locked(conn, url, on, Goal::Either(target)).await;
         self.unlock_after(conn, result).await
     }
 
@@ -337,6 +355,17 @@ impl<'g> Migrator<'g> {
         self.check_table_name()?;
         let mut waiting = |holder| on(Event::WaitingForLock { holder });
         conn.lock(&self.settings.version_table, url, self.settings.lock_timeout, &mut waiting).await?;
+        Ok(())
+    }
+
+    /// SQLite has no session lock: its runners meet at the write lock each revision takes.
+    /// Before the first one, say so if another connection holds it.
+    async fn announce_sqlite_wait(
+        &self,
+        conn: &mut Conn,
+        url: &str,
+        on: &mut (dyn FnMut(Event) + Send),
+    ) -> Result<(), RunError> {
         if conn.kind() == DatabaseKind::Sqlite
             && !conn
                 .sqlite_write_lock_free(self.settings.lock_timeout)
@@ -371,9 +400,9 @@ impl<'g> Migrator<'g> {
     async fn run_locked(
         &self,
         conn: &mut Conn,
+        url: &str,
         on: &mut (dyn FnMut(Event) + Send),
-        direction: Direction,
-        target: &Target,
+        goal: Goal<'_>,
     ) -> Result<Vec<Ran>, RunError> {
         let mut state = self.state(conn).await?;
         if let Some(row) = state.failed.first() {
@@ -388,13 +417,21 @@ impl<'g> Migrator<'g> {
             ran.extend(self.roll_back_unknown(conn, &state, on).await?);
             state = self.state(conn).await?;
         }
-        let plan: Plan = match direction {
-            Direction::Up => plan_upgrade(self.graph, &state.applied, target)?,
-            Direction::Down => plan_downgrade(self.graph, &state.applied, target)?,
+        let plan: Plan = match goal {
+            Goal::Upgrade(target) => plan_upgrade(self.graph, &state.applied, target)?,
+            Goal::Downgrade(target) => plan_downgrade(self.graph, &state.applied, target)?,
+            Goal::Either(target) => match plan_upgrade(self.graph, &state.applied, target) {
+                Ok(plan) if !plan.steps.is_empty() => plan,
+                Ok(_) | Err(PlanError::Target(TargetError::WrongDirection { .. })) => {
+                    plan_downgrade(self.graph, &state.applied, target)?
+                }
+                Err(error) => return Err(error.into()),
+            },
         };
         if plan.steps.is_empty() {
             return Ok(ran);
         }
+        self.announce_sqlite_wait(conn, url, on).await?;
         self.ensure_table(conn, &state).await?;
         let mut seq = state.max_seq();
         for &index in &plan.steps {
@@ -831,6 +868,14 @@ impl<'g> Migrator<'g> {
         }
         Ok(changes)
     }
+}
+
+/// What a locked run is for.
+#[derive(Clone, Copy)]
+enum Goal<'t> {
+    Upgrade(&'t Target),
+    Downgrade(&'t Target),
+    Either(&'t Target),
 }
 
 /// One revision section about to run.
