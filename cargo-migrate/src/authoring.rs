@@ -1,0 +1,472 @@
+//! New revision files: ids, slugs, dates, file names, the header, and writing them safely.
+//!
+//! A new file is checked before anything is written: its header is parsed back with the
+//! same parser `cargo build` uses, and must mean exactly what was asked for. It is written
+//! to a hidden temporary file in the same folder, then linked into place, so a file is
+//! never half-written and an existing file is never overwritten.
+
+use crate::error::Failure;
+use crate::render::revises_value;
+use anyhow::{Context as _, Result};
+use migrate_embed::revision::parse_revision;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Alembic's `truncate_slug_length`.
+pub const SLUG_LENGTH: usize = 40;
+
+/// The placeholders a `file_template` may use.
+pub const TEMPLATE_KEYS: [&str; 8] = ["rev", "slug", "year", "month", "day", "hour", "minute", "second"];
+
+/// A revision about to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRevision {
+    /// `Revision ID`.
+    pub id: String,
+    /// The first header line.
+    pub message: String,
+    /// Further header lines before the keys.
+    pub description: String,
+    /// `Revises`; empty for a new base.
+    pub parents: Vec<String>,
+    /// `Branch Labels`.
+    pub branch_labels: Vec<String>,
+    /// `Depends On`.
+    pub depends_on: Vec<String>,
+    /// `Create Date`.
+    pub create_date: String,
+    /// `Transactional`, written only when given.
+    pub transactional: Option<bool>,
+}
+
+impl NewRevision {
+    /// The file's text: the header in the layout of SPEC §2, then empty up and down sections.
+    pub fn render(&self) -> String {
+        let mut out = format!("-- {}\n--\n", self.message);
+        if !self.description.is_empty() {
+            for line in self.description.lines() {
+                if line.is_empty() {
+                    out.push_str("--\n");
+                } else {
+                    out.push_str(&format!("-- {line}\n"));
+                }
+            }
+            out.push_str("--\n");
+        }
+        out.push_str(&format!("-- Revision ID: {}\n", self.id));
+        out.push_str(&format!("-- Revises: {}\n", revises_value(&self.parents)));
+        out.push_str(&format!("-- Create Date: {}\n", self.create_date));
+        if !self.branch_labels.is_empty() {
+            out.push_str(&format!("-- Branch Labels: {}\n", self.branch_labels.join(", ")));
+        }
+        if !self.depends_on.is_empty() {
+            out.push_str(&format!("-- Depends On: {}\n", self.depends_on.join(", ")));
+        }
+        if let Some(flag) = self.transactional {
+            out.push_str(&format!("-- Transactional: {flag}\n"));
+        }
+        out.push_str("\n-- migrate:up\n\n\n-- migrate:down\n\n");
+        out
+    }
+
+    /// Renders the file and parses it back; the header must say what was asked.
+    ///
+    /// # Errors
+    /// A usage [`Failure`] when the message or description would be read back differently
+    /// (for example a message that looks like a header key).
+    pub fn render_checked(&self) -> Result<String, Failure> {
+        let text = self.render();
+        let unreadable = |why: String| {
+            Failure::usage(format!("the message {:?} cannot be written into a revision header: {why}", self.message))
+                .hint("rephrase the message (a header line must not look like `Key: value` or start with `migrate:`)")
+        };
+        let parsed = parse_revision(text.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
+        let same = parsed.id == self.id
+            && parsed.message == self.message
+            && parsed.description == self.description
+            && parsed.parents == self.parents
+            && parsed.branch_labels == self.branch_labels
+            && parsed.depends_on == self.depends_on
+            && parsed.transactional == self.transactional;
+        if same {
+            Ok(text)
+        } else {
+            Err(unreadable(format!(
+                "it would read back as message {:?}, description {:?}",
+                parsed.message, parsed.description
+            )))
+        }
+    }
+}
+
+/// Splits `-m` into the message (first line) and the description (the rest), trimmed.
+pub fn split_message(text: &str) -> (String, String) {
+    let text = text.trim();
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let description: Vec<&str> = rest.lines().map(str::trim_end).collect();
+    (first.trim().to_owned(), description.join("\n").trim().to_owned())
+}
+
+/// The file-name slug of a message, as Alembic makes it: the runs of ASCII letters, digits
+/// and `_`, lowercased, joined by `_`, and cut at a word boundary after 40 characters.
+pub fn slug(message: &str) -> String {
+    let words: Vec<&str> =
+        message.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let slug = words.join("_").to_ascii_lowercase();
+    if slug.len() <= SLUG_LENGTH {
+        return slug;
+    }
+    let cut = &slug[..SLUG_LENGTH];
+    match cut.rsplit_once('_') {
+        Some((head, _)) => format!("{head}_"),
+        None => format!("{cut}_"),
+    }
+}
+
+/// A UTC wall-clock time, to the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    /// Year, e.g. 2026.
+    pub year: i64,
+    /// 1–12.
+    pub month: u32,
+    /// 1–31.
+    pub day: u32,
+    /// 0–23.
+    pub hour: u32,
+    /// 0–59.
+    pub minute: u32,
+    /// 0–59.
+    pub second: u32,
+}
+
+impl Timestamp {
+    /// The time `secs` seconds after 1970-01-01 00:00:00 UTC.
+    pub fn from_unix(secs: i64) -> Self {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        // `rem` is in 0..86_400, so these fit.
+        let rem = u32::try_from(rem).unwrap_or(0);
+        Self { year, month, day, hour: rem / 3600, minute: rem / 60 % 60, second: rem % 60 }
+    }
+
+    /// Now, or `SOURCE_DATE_EPOCH` when set (for reproducible files and tests).
+    ///
+    /// # Errors
+    /// A usage [`Failure`] when `SOURCE_DATE_EPOCH` is not a whole number.
+    pub fn now() -> Result<Self, Failure> {
+        if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+            let secs = epoch
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| Failure::usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a whole number of seconds")))?;
+            return Ok(Self::from_unix(secs));
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Ok(Self::from_unix(secs))
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS+00:00`, the `Create Date` format.
+    pub fn create_date(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+00:00",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let day = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
+    let month = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+}
+
+/// Why a `file_template` cannot be expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateError {
+    /// `{name}` that is not a placeholder.
+    UnknownPlaceholder(String),
+    /// A `{` without `}`, or a `}` without `{`.
+    Unbalanced,
+    /// A name that is empty, absolute, or has `.`/`..` parts.
+    BadPath(String),
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnknownPlaceholder(name) => write!(
+                f,
+                "unknown placeholder `{{{name}}}`; the placeholders are {}",
+                TEMPLATE_KEYS.map(|k| format!("{{{k}}}")).join(", ")
+            ),
+            Self::Unbalanced => f.write_str("a `{` or `}` is not part of a `{placeholder}`"),
+            Self::BadPath(name) => {
+                write!(f, "it gives {name:?}, which is not a file name inside the migrations folder")
+            }
+        }
+    }
+}
+
+/// Expands a `file_template` (`{rev}_{slug}`, also `{year}`…`{second}`, zero-padded) and
+/// adds `.sql`. `/` makes subfolders.
+///
+/// # Errors
+/// [`TemplateError`] for unknown placeholders, unbalanced braces, or a name that would
+/// leave the folder.
+pub fn expand_template(template: &str, rev: &str, slug: &str, time: &Timestamp) -> Result<PathBuf, TemplateError> {
+    let mut name = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err(TemplateError::Unbalanced);
+        }
+        name.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or(TemplateError::Unbalanced)?;
+        let key = &after[..close];
+        let value = match key {
+            "rev" => rev.to_owned(),
+            "slug" => slug.to_owned(),
+            "year" => format!("{:04}", time.year),
+            "month" => format!("{:02}", time.month),
+            "day" => format!("{:02}", time.day),
+            "hour" => format!("{:02}", time.hour),
+            "minute" => format!("{:02}", time.minute),
+            "second" => format!("{:02}", time.second),
+            other => return Err(TemplateError::UnknownPlaceholder(other.to_owned())),
+        };
+        name.push_str(&value);
+        rest = &after[close + 1..];
+    }
+    name.push_str(rest);
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.iter().any(|p| p.is_empty() || *p == "." || *p == ".." || p.contains('\\'))
+        || parts.last().is_some_and(|p| p.starts_with('.'))
+    {
+        return Err(TemplateError::BadPath(name));
+    }
+    let mut path: PathBuf = parts.iter().collect();
+    path.set_extension(match path.extension() {
+        Some(ext) => format!("{}.sql", ext.to_string_lossy()),
+        None => "sql".to_owned(),
+    });
+    Ok(path)
+}
+
+/// 12 random lowercase hex digits, like Alembic's revision ids.
+///
+/// # Errors
+/// When the operating system's random source fails.
+pub fn random_id() -> Result<String> {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("cannot generate a random revision id: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Writes `contents` to `path`, which must not exist: through a hidden temporary file in
+/// the same folder, then a hard link (which refuses to replace a file), so the file is
+/// either absent or complete. Creates missing parent folders.
+///
+/// # Errors
+/// A usage [`Failure`] when `path` exists; the I/O error otherwise.
+pub fn write_new_file(path: &Path, contents: &str) -> Result<()> {
+    let exists = || {
+        Failure::usage(format!("{} already exists; nothing was written", path.display()))
+            .hint("files are never overwritten; include `{rev}` in `file_template`, or move the existing file away")
+    };
+    if path.exists() {
+        return Err(exists().into());
+    }
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    let temp = write_temp(folder, path, contents)?;
+    let placed = match std::fs::hard_link(&temp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists().into()),
+        // Filesystems without hard links: check, then rename.
+        Err(_) if !path.exists() => {
+            std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
+        }
+        Err(_) => Err(exists().into()),
+    };
+    let _ = std::fs::remove_file(&temp);
+    placed
+}
+
+/// Replaces `path` (which exists) with `contents` through a temporary file and a rename,
+/// keeping its permissions.
+///
+/// # Errors
+/// The I/O error; `path` is then unchanged.
+pub fn replace_file(path: &Path, contents: &str) -> Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let temp = write_temp(folder, path, contents)?;
+    let result = std::fs::metadata(path)
+        .and_then(|meta| std::fs::set_permissions(&temp, meta.permissions()))
+        .and_then(|()| std::fs::rename(&temp, path))
+        .with_context(|| format!("cannot write {}", path.display()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Creates `.<name>.<random>.tmp` in `folder` with `contents`, flushed to disk.
+fn write_temp(folder: &Path, target: &Path, contents: &str) -> Result<PathBuf> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for _ in 0..8 {
+        let temp = folder.join(format!(".{name}.{}.tmp", random_id()?));
+        let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot write in {}", folder.display()));
+            }
+        };
+        let written = file.write_all(contents.as_bytes()).and_then(|()| file.sync_all());
+        if let Err(e) = written {
+            drop(file);
+            let _ = std::fs::remove_file(&temp);
+            return Err(e).with_context(|| format!("cannot write {}", temp.display()));
+        }
+        return Ok(temp);
+    }
+    anyhow::bail!("cannot create a temporary file in {}", folder.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_alembic() {
+        assert_eq!(slug("create account table"), "create_account_table");
+        assert_eq!(slug("Add e-mail column (users)!"), "add_e_mail_column_users");
+        assert_eq!(slug("add_user table"), "add_user_table");
+        assert_eq!(slug("ajouter la colonne état"), "ajouter_la_colonne_tat");
+        assert_eq!(slug("添加用户表"), "");
+        assert_eq!(slug("  ...  "), "");
+        let long = "add a very long column name to the accounts table for auditing";
+        let s = slug(long);
+        assert_eq!(s, "add_a_very_long_column_name_to_the_");
+        assert!(s.len() <= SLUG_LENGTH + 1);
+        assert_eq!(slug(&"x".repeat(50)), format!("{}_", "x".repeat(40)));
+    }
+
+    #[test]
+    fn dates_are_utc_civil_time() {
+        let cases = [
+            (0, "1970-01-01 00:00:00+00:00"),
+            (951_782_400, "2000-02-29 00:00:00+00:00"),
+            (1_798_019_999, "2026-12-23 09:59:59+00:00"),
+            (1_709_164_800, "2024-02-29 00:00:00+00:00"),
+            (4_102_444_799, "2099-12-31 23:59:59+00:00"),
+            (-1, "1969-12-31 23:59:59+00:00"),
+        ];
+        for (secs, expected) in cases {
+            assert_eq!(Timestamp::from_unix(secs).create_date(), expected, "{secs}");
+        }
+    }
+
+    #[test]
+    fn templates_expand_and_reject_bad_names() {
+        let t = Timestamp::from_unix(1_798_019_999);
+        let expand = |tpl: &str| expand_template(tpl, "ab12", "add_x", &t);
+        assert_eq!(expand("{rev}_{slug}").unwrap(), Path::new("ab12_add_x.sql"));
+        assert_eq!(
+            expand("{year}{month}{day}_{hour}{minute}{second}_{rev}").unwrap(),
+            Path::new("20261223_095959_ab12.sql")
+        );
+        assert_eq!(expand("{year}/{rev}").unwrap(), Path::new("2026").join("ab12.sql"));
+        assert_eq!(expand("v1.{rev}").unwrap(), Path::new("v1.ab12.sql"));
+        assert_eq!(expand("{rev}_{title}"), Err(TemplateError::UnknownPlaceholder("title".into())));
+        assert_eq!(expand("{rev"), Err(TemplateError::Unbalanced));
+        assert_eq!(expand("rev}"), Err(TemplateError::Unbalanced));
+        assert!(matches!(expand("../{rev}"), Err(TemplateError::BadPath(_))));
+        assert!(matches!(expand("/{rev}"), Err(TemplateError::BadPath(_))));
+        assert!(matches!(expand(".{rev}"), Err(TemplateError::BadPath(_))));
+        assert!(expand("{rev}_{slug}").unwrap().to_string_lossy().ends_with(".sql"));
+        assert!(TemplateError::UnknownPlaceholder("x".into()).to_string().contains("{rev}, {slug}"));
+    }
+
+    #[test]
+    fn ids_are_twelve_hex_digits() {
+        let id = random_id().unwrap();
+        assert_eq!(id.len(), 12);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(id, random_id().unwrap());
+    }
+
+    fn sample() -> NewRevision {
+        NewRevision {
+            id: "1975ea83b712".into(),
+            message: "create account table".into(),
+            description: String::new(),
+            parents: Vec::new(),
+            branch_labels: vec!["accounts".into()],
+            depends_on: vec!["55af2cb1c267".into()],
+            create_date: "2026-11-22 10:00:00+00:00".into(),
+            transactional: None,
+        }
+    }
+
+    #[test]
+    fn header_matches_the_spec_layout() {
+        assert_eq!(
+            sample().render_checked().unwrap(),
+            "-- create account table\n--\n-- Revision ID: 1975ea83b712\n-- Revises: <base>\n\
+             -- Create Date: 2026-11-22 10:00:00+00:00\n-- Branch Labels: accounts\n\
+             -- Depends On: 55af2cb1c267\n\n-- migrate:up\n\n\n-- migrate:down\n\n"
+        );
+        let merge = NewRevision {
+            parents: vec!["a1".into(), "b2".into()],
+            branch_labels: Vec::new(),
+            depends_on: Vec::new(),
+            description: "first line\n\nsecond paragraph".into(),
+            transactional: Some(false),
+            ..sample()
+        };
+        let text = merge.render_checked().unwrap();
+        assert!(text.contains("-- Revises: a1, b2\n"), "{text}");
+        assert!(text.contains("--\n-- first line\n--\n-- second paragraph\n--\n-- Revision ID"));
+        assert!(text.contains("-- Transactional: false\n"));
+    }
+
+    #[test]
+    fn messages_that_read_back_differently_are_refused() {
+        for message in ["Revises: abc", "migrate:up now", "Revision ID: x"] {
+            let rev = NewRevision { message: message.into(), ..sample() };
+            assert!(rev.render_checked().is_err(), "{message}");
+        }
+        assert_eq!(split_message("  add x \n\n more about it \n"), ("add x".into(), "more about it".into()));
+    }
+
+    #[test]
+    fn new_files_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/a.sql");
+        write_new_file(&path, "one").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        let error = write_new_file(&path, "two").unwrap_err();
+        assert!(error.to_string().contains("already exists"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        replace_file(&path, "three").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
+        let leftovers: Vec<_> =
+            std::fs::read_dir(dir.path().join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["a.sql"]);
+    }
+}

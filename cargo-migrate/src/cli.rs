@@ -1,0 +1,275 @@
+//! The command line: `cargo migrate [OPTIONS] <COMMAND>`.
+//!
+//! Cargo runs an external subcommand as `cargo-migrate migrate <args>`; [`Cli::parse_from_env`]
+//! drops that leading `migrate`, so the binary also works when run directly. Global options
+//! may be given before or after the command. To add a command, add a variant to [`Command`]
+//! (its doc comment is the help text) and a module under `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use migrate_embed::graph::{RangeSpec, Target};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// Alembic's revision graph for Rust: plain-SQL revision files that name their parents,
+/// with branches, merges and labels.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-migrate",
+    bin_name = "cargo migrate",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true,
+    after_help = "Exit codes: 0 ok, 1 check failed, 2 usage, configuration or input error, 3 database error."
+)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Parses `std::env::args_os()`, dropping the `migrate` that Cargo inserts; exits with
+    /// clap's message (and code 2) on a usage error.
+    pub fn parse_from_env() -> Self {
+        Self::parse_from(strip_cargo_subcommand(std::env::args_os().collect()))
+    }
+}
+
+/// Removes the subcommand name Cargo passes first (`cargo-migrate migrate heads`).
+pub fn strip_cargo_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_some_and(|arg| arg == "migrate") {
+        args.remove(1);
+    }
+    args
+}
+
+/// Options every command takes; they may come before or after the command.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global Options")]
+pub struct GlobalArgs {
+    /// Path to the package's Cargo.toml [default: the package of the current directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// The workspace package whose migrations to use
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    pub package: Option<String>,
+
+    /// The migrations folder, relative to the current directory [default: `dir` from
+    /// [package.metadata.migrate], else `migrations` in the package]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The database to use [default: DATABASE_URL from the environment or .env, else
+    /// `database_url` from [package.metadata.migrate]]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Output format: `text` or `json` (`graph` also takes `dot` and `mermaid`)
+    #[arg(long, global = true, value_enum, value_name = "FORMAT", default_value_t = Format::Text, hide_possible_values = true)]
+    pub format: Format,
+
+    /// Say more; with `history`, `heads`, `branches`: Alembic's verbose listing
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Print only results and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people, as Alembic prints it.
+    Text,
+    /// JSON for scripts (shapes documented in `output.rs`).
+    Json,
+    /// Graphviz DOT (`graph` only).
+    Dot,
+    /// Mermaid flowchart (`graph` only).
+    Mermaid,
+}
+
+impl Format {
+    /// The value as typed on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+            Self::Dot => "dot",
+            Self::Mermaid => "mermaid",
+        }
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the migrations folder and add [package.metadata.migrate] to Cargo.toml
+    Init(InitArgs),
+    /// Create a new revision file on top of the head
+    ///
+    /// The file is named by `file_template` (default `{rev}_{slug}`, in the migrations
+    /// folder) and opens with its header filled in: the message, Revision ID, Revises,
+    /// Create Date (now, in UTC; `SOURCE_DATE_EPOCH` when set), Branch Labels and Depends On,
+    /// then empty `-- migrate:up` and `-- migrate:down` sections. With several heads, say
+    /// which one to build on with --head, or merge them first.
+    Revision(RevisionArgs),
+    /// Create a revision that joins several heads into one
+    ///
+    /// `cargo migrate merge heads -m "merge"` joins every head, as `alembic merge heads`.
+    /// The new file's `Revises` lists the heads; its up and down sections start empty.
+    Merge(MergeArgs),
+    /// List the heads: revisions nothing revises
+    Heads,
+    /// List the branch points and the revisions they branch into
+    Branches,
+    /// Show one revision in detail (an id, a unique prefix, a label, `head`, `heads`…)
+    Show(ShowArgs),
+    /// List revisions, newest first, as `parent -> id (head), message`
+    History(HistoryArgs),
+    /// Draw the revision graph (`--format text|dot|mermaid|json`)
+    Graph,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The command's name as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Init(_) => "init",
+            Self::Revision(_) => "revision",
+            Self::Merge(_) => "merge",
+            Self::Heads => "heads",
+            Self::Branches => "branches",
+            Self::Show(_) => "show",
+            Self::History(_) => "history",
+            Self::Graph => "graph",
+            Self::Completions(_) => "completions",
+        }
+    }
+}
+
+/// `cargo migrate init [DIR]`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create, relative to the package [default: `--dir`, else `migrations`]
+    pub dir: Option<PathBuf>,
+}
+
+/// `cargo migrate revision -m MSG …`.
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// What the revision does; the first line becomes the file's message and name
+    #[arg(short, long, value_name = "MSG")]
+    pub message: String,
+
+    /// The parent: a head, `<label>@head`, or (with --splice) any revision; `base` starts a
+    /// new root [default: the only head]
+    #[arg(long, value_name = "REV")]
+    pub head: Option<Target>,
+
+    /// Allow --head to name a revision that is not a head (starts a new branch)
+    #[arg(long)]
+    pub splice: bool,
+
+    /// A branch label for the new revision (repeat or separate with commas)
+    #[arg(long = "branch-label", value_name = "LABEL", value_delimiter = ',')]
+    pub branch_labels: Vec<String>,
+
+    /// A revision or branch label that must be applied first (repeat or separate with commas)
+    #[arg(long = "depends-on", value_name = "REV", value_delimiter = ',')]
+    pub depends_on: Vec<String>,
+
+    /// Use this id instead of 12 random hex digits
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+
+    /// Mark the revision `Transactional: false` (statements run one by one, outside a
+    /// transaction; e.g. for `CREATE INDEX CONCURRENTLY`)
+    #[arg(long)]
+    pub no_transaction: bool,
+}
+
+/// `cargo migrate merge REVS… -m MSG`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The heads to join; `heads` means all of them
+    #[arg(required = true, value_name = "REVS")]
+    pub revisions: Vec<Target>,
+
+    /// What the merge is for
+    #[arg(short, long, value_name = "MSG")]
+    pub message: String,
+
+    /// A branch label for the merge revision (repeat or separate with commas)
+    #[arg(long = "branch-label", value_name = "LABEL", value_delimiter = ',')]
+    pub branch_labels: Vec<String>,
+
+    /// Use this id instead of 12 random hex digits
+    #[arg(long, value_name = "ID")]
+    pub rev_id: Option<String>,
+}
+
+/// `cargo migrate show REV`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A full id, a unique prefix, a branch label, `head`, `heads`, `<label>@head`, `<rev>-N`…
+    #[arg(value_name = "REV")]
+    pub revision: Target,
+}
+
+/// `cargo migrate history [-r A:B]`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only revisions from A up to B, both included; either side may be empty (`ae10:`,
+    /// `:head`, `accounts@base:accounts@head`)
+    #[arg(short = 'r', long = "rev-range", value_name = "A:B")]
+    pub range: Option<RangeSpec>,
+}
+
+/// `cargo migrate completions SHELL`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn leading_migrate_is_dropped_once() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            strip_cargo_subcommand(args(&["cargo-migrate", "migrate", "heads"])),
+            args(&["cargo-migrate", "heads"])
+        );
+        assert_eq!(strip_cargo_subcommand(args(&["cargo-migrate", "heads"])), args(&["cargo-migrate", "heads"]));
+    }
+
+    #[test]
+    fn global_options_go_anywhere() {
+        let cli = Cli::try_parse_from(["cargo-migrate", "heads", "--format", "json", "-v"]).expect("parses");
+        assert_eq!(cli.global.format, Format::Json);
+        assert_eq!(cli.global.verbose, 1);
+        let cli = Cli::try_parse_from(["cargo-migrate", "-p", "app", "revision", "-m", "x", "--branch-label", "a,b"])
+            .expect("parses");
+        assert_eq!(cli.global.package.as_deref(), Some("app"));
+        let Command::Revision(args) = cli.command else { panic!("revision expected") };
+        assert_eq!(args.branch_labels, ["a", "b"]);
+    }
+}

@@ -1,0 +1,171 @@
+//! One module per command, and what they share: the [`Context`] (global options, output,
+//! current directory) and loading the package's revision graph.
+//!
+//! To add a command: a variant in [`crate::cli::Command`], a module here with a
+//! `run(&Context, &Args) -> anyhow::Result<()>`, and a line in [`run`]. Return a
+//! [`crate::error::Failure`] to choose the exit code.
+
+pub mod branches;
+pub mod completions;
+pub mod graph;
+pub mod heads;
+pub mod history;
+pub mod init;
+pub mod merge;
+pub mod revision;
+pub mod show;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::Failure;
+use crate::output::Output;
+use crate::project::{Project, Selection};
+use anyhow::{Context as _, Result};
+use migrate_embed::diagnostic::ChainError;
+use migrate_embed::graph::{Anchor, RevIndex, RevisionGraph, Target, TargetKind};
+use migrate_embed::source::load_dir;
+use std::mem::ManuallyDrop;
+use std::path::{Path, PathBuf};
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Whatever the command reports; [`crate::error::exit_code`] maps it to an exit code.
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(cli.global)?;
+    if !matches!(cli.command, Command::Graph | Command::Completions(_)) {
+        ctx.output.require_text_or_json(cli.command.name())?;
+    }
+    match &cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Revision(args) => revision::run(&ctx, args),
+        Command::Merge(args) => merge::run(&ctx, args),
+        Command::Heads => heads::run(&ctx),
+        Command::Branches => branches::run(&ctx),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::History(args) => history::run(&ctx, args),
+        Command::Graph => graph::run(&ctx),
+        Command::Completions(args) => completions::run(&ctx, args),
+    }
+}
+
+/// What every command gets: the global options, the output, the current directory.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The global options as given.
+    pub global: GlobalArgs,
+    /// Where and how to print.
+    pub output: Output,
+    /// The current directory; relative paths on the command line start here.
+    pub cwd: PathBuf,
+}
+
+impl Context {
+    /// A context for the real process.
+    ///
+    /// # Errors
+    /// When the current directory cannot be read.
+    pub fn new(global: GlobalArgs) -> Result<Self> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let output = Output::new(global.format, global.quiet, global.verbose);
+        Ok(Self { global, output, cwd })
+    }
+
+    /// The package selection from `--manifest-path`, `-p` and `--dir`.
+    pub fn selection(&self) -> Selection<'_> {
+        Selection {
+            manifest_path: self.global.manifest_path.as_deref(),
+            package: self.global.package.as_deref(),
+            dir: self.global.dir.as_deref(),
+            cwd: &self.cwd,
+        }
+    }
+
+    /// The selected package and its config.
+    ///
+    /// # Errors
+    /// See [`Project::load`].
+    pub fn project(&self) -> Result<Project> {
+        Project::load(self.selection())
+    }
+
+    /// A path as shown to people: relative to the current directory when inside it.
+    pub fn display(&self, path: &Path) -> String {
+        crate::output::display_path(path, &self.cwd)
+    }
+
+    /// The database URL (see [`crate::project::database_url`]), for the database commands.
+    pub fn database_url(&self, project: &Project) -> Option<String> {
+        crate::project::database_url(self.global.database_url.as_deref(), project, &self.cwd)
+    }
+
+    /// The package, its config and its revision graph. The graph is checked for structure
+    /// (rules 1–3 and 5 of SPEC §2: parseable files, unique ids and labels, known parents,
+    /// no cycles) but may have several heads, so `heads`, `history` and `merge` work on a
+    /// folder that needs merging.
+    ///
+    /// # Errors
+    /// A `ChainError` listing every problem, or the folder cannot be read.
+    pub fn load(&self) -> Result<Loaded> {
+        let project = self.project()?;
+        let graph = ManuallyDrop::new(load_graph(&project.dir, &self.cwd)?);
+        Ok(Loaded { project, graph })
+    }
+}
+
+/// A package with its revision graph.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The package and its config.
+    pub project: Project,
+    /// The revisions, structurally checked. Never freed: the process ends right after the
+    /// command, and freeing ten thousand revisions one string at a time costs more than
+    /// some commands' whole work (`ManuallyDrop::into_inner` takes it back).
+    pub graph: ManuallyDrop<RevisionGraph>,
+}
+
+/// Reads a migrations folder into a structurally checked graph, reporting parse problems
+/// and structural problems together.
+///
+/// # Errors
+/// A `ChainError` with every problem, or a `SourceError`.
+pub fn load_graph(dir: &Path, display_root: &Path) -> Result<RevisionGraph> {
+    let loaded = load_dir(dir, display_root)?;
+    let parse_problems = loaded.problems;
+    let mut problems = match RevisionGraph::build(loaded.revisions) {
+        Ok(graph) if parse_problems.is_empty() => return Ok(graph),
+        Ok(_) => Vec::new(),
+        Err(ChainError { problems }) => problems,
+    };
+    problems.extend(parse_problems);
+    problems.sort_by(|a, b| {
+        let key = |p: &migrate_embed::Problem| p.locations.first().map(|l| (l.path.clone(), l.line));
+        key(a).cmp(&key(b)).then(a.code.cmp(&b.code))
+    });
+    Err(ChainError { problems }.into())
+}
+
+/// Whether a target counts from the database's state (`current`, `+N`, `-N`).
+pub fn needs_database(target: &Target) -> bool {
+    matches!(target.kind, TargetKind::Current | TargetKind::Relative { from: Anchor::Current, .. })
+}
+
+/// Resolves a target without a database to the revisions it names (empty for `base`).
+///
+/// # Errors
+/// A usage [`Failure`] for targets that need a database; a `TargetError` for unknown or
+/// ambiguous names.
+pub fn resolve_offline(graph: &RevisionGraph, target: &Target) -> Result<Vec<RevIndex>> {
+    if needs_database(target) {
+        return Err(Failure::usage(format!(
+            "`{target}` counts from the database's current state, and this command does not read the database"
+        ))
+        .hint("name a revision: an id, a unique prefix, a branch label, `head` or `<label>@head`")
+        .into());
+    }
+    Ok(graph.upgrade_destination(target, &graph.empty_set())?)
+}
+
+/// The revisions newest first (reverse topological order), as Alembic lists them.
+pub fn newest_first(graph: &RevisionGraph) -> impl Iterator<Item = RevIndex> {
+    (0..graph.len()).rev()
+}

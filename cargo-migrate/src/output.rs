@@ -1,0 +1,346 @@
+//! Text vs JSON, colour, and the JSON shapes.
+//!
+//! Results go to stdout, everything else (progress, warnings, errors) to stderr. Colour is
+//! used only when the stream is a terminal and `NO_COLOR` is unset or empty.
+//!
+//! # JSON shapes (`--format json`)
+//!
+//! These are stable: fields may be added, none removed or renamed.
+//!
+//! - `history`, `heads`, `branches`, `show`: an array of [`RevisionJson`] objects, newest
+//!   first (`history` and `branches`), in graph order (`heads`), or in the order named (`show`):
+//!
+//!   ```json
+//!   [{"id": "ae1027a6acf", "message": "add a column", "description": "",
+//!     "parents": ["1975ea83b712"], "children": [], "depends_on": [],
+//!     "branch_labels": [], "branches": ["accounts"],
+//!     "create_date": "2026-11-22 10:00:00+00:00", "transactional": null,
+//!     "path": "migrations/ae1027a6acf_add_a_column.sql",
+//!     "is_head": true, "is_base": false, "is_branch_point": false, "is_merge_point": false}]
+//!   ```
+//!
+//!   `branch_labels` are the labels the file declares; `branches` are all the labels that
+//!   apply to the revision, propagated along its branch as Alembic does. `branches` (the
+//!   command) lists the branch points; their `children` are the revisions they branch into.
+//! - `graph`: [`GraphJson`]: `{"revisions": [RevisionJson…] (oldest first), "edges":
+//!   [{"from": "1975ea83b712", "to": "ae1027a6acf", "kind": "revises"}, {"from": …, "to": …,
+//!   "kind": "depends_on"}…], "heads": [ids], "bases": [ids]}`; an edge goes from the revision
+//!   that must be applied first to the one that needs it.
+//! - `revision`, `merge`: [`CreatedJson`]: `{"id": …, "path": …, "message": …, "parents":
+//!   [ids], "branch_labels": […], "depends_on": […]}`.
+//! - `init`: [`InitJson`]: `{"dir": …, "manifest": …, "database_url": …}`.
+
+use crate::cli::Format;
+use crate::error::Failure;
+use migrate_embed::graph::{RevIndex, RevisionGraph};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+/// ANSI styling that is a no-op when colour is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    enabled: bool,
+}
+
+impl Style {
+    /// Colour on or off.
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled }
+    }
+
+    /// No colour.
+    pub fn plain() -> Self {
+        Self { enabled: false }
+    }
+
+    /// Whether a stream should get colour: it is a terminal and `NO_COLOR` is not set.
+    pub fn for_stream(is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self::new(is_terminal && !no_color)
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.enabled { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+
+    /// A revision id (yellow).
+    pub fn id(self, text: &str) -> String {
+        self.paint("33", text)
+    }
+
+    /// A marker such as `(head)` or a branch label list (green).
+    pub fn marker(self, text: &str) -> String {
+        self.paint("32", text)
+    }
+
+    /// A heading or key (bold).
+    pub fn bold(self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    /// `error:` (bold red).
+    pub fn error(self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
+    /// `warning:` (bold yellow).
+    pub fn warning(self, text: &str) -> String {
+        self.paint("1;33", text)
+    }
+
+    /// `hint:` (bold cyan).
+    pub fn hint(self, text: &str) -> String {
+        self.paint("1;36", text)
+    }
+}
+
+/// Where and how a command prints.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// `--format`.
+    pub format: Format,
+    /// `-q`: print only results and errors.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+    /// Styling for stdout.
+    pub style: Style,
+    /// Styling for stderr.
+    pub err_style: Style,
+}
+
+impl Output {
+    /// Output to the real stdout/stderr, colour decided per stream.
+    pub fn new(format: Format, quiet: bool, verbose: u8) -> Self {
+        Self {
+            format,
+            quiet,
+            verbose,
+            style: Style::for_stream(std::io::stdout().is_terminal()),
+            err_style: Style::for_stream(std::io::stderr().is_terminal()),
+        }
+    }
+
+    /// Whether `--format json` was asked for.
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    /// Fails unless `--format` is `text` or `json` (`dot` and `mermaid` are for `graph`).
+    ///
+    /// # Errors
+    /// A usage [`Failure`] naming the command.
+    pub fn require_text_or_json(&self, command: &str) -> Result<(), Failure> {
+        match self.format {
+            Format::Text | Format::Json => Ok(()),
+            other => Err(Failure::usage(format!(
+                "`--format {}` is only for `cargo migrate graph`; `{command}` prints text or json",
+                other.as_str()
+            ))),
+        }
+    }
+
+    /// Writes a result to stdout in one go.
+    ///
+    /// # Errors
+    /// The I/O error (a closed pipe is not reported by `main`).
+    pub fn print(&self, text: &str) -> std::io::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()
+    }
+
+    /// Writes a value as pretty JSON to stdout.
+    ///
+    /// # Errors
+    /// The I/O error.
+    pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+        text.push('\n');
+        self.print(&text)
+    }
+
+    /// A progress line (`Generating … done`) on stdout, as Alembic prints it; not with `-q`
+    /// or `--format json`.
+    ///
+    /// # Errors
+    /// The I/O error.
+    pub fn status(&self, line: &str) -> std::io::Result<()> {
+        if self.quiet || self.json() {
+            return Ok(());
+        }
+        self.print(&format!("{line}\n"))
+    }
+
+    /// A `warning:` on stderr (with `hint:` lines); not with `-q`.
+    pub fn warn(&self, message: &str, hints: &[String]) {
+        if self.quiet {
+            return;
+        }
+        let mut text = format!("{} {message}\n", self.err_style.warning("warning:"));
+        for hint in hints {
+            text.push_str(&format!("{} {hint}\n", self.err_style.hint("hint:")));
+        }
+        // Nothing sensible to do if stderr is gone.
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// Prints an error as `error: …` (then `caused by:` and `hint:` lines) on stderr.
+pub fn print_error(error: &anyhow::Error) {
+    let style = Style::for_stream(std::io::stderr().is_terminal());
+    let _ = std::io::stderr().lock().write_all(format_error(error, style).as_bytes());
+}
+
+/// The text [`print_error`] prints.
+pub fn format_error(error: &anyhow::Error, style: Style) -> String {
+    let mut text = format!("{} {error}\n", style.error("error:"));
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("  caused by: {cause}\n"));
+    }
+    if let Some(failure) = error.chain().find_map(|c| c.downcast_ref::<Failure>()) {
+        for hint in &failure.hints {
+            text.push_str(&format!("{} {hint}\n", style.hint("hint:")));
+        }
+    }
+    text
+}
+
+/// A path as shown to people: relative to `base` when inside it, else as is.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base).unwrap_or(path).display().to_string()
+}
+
+/// One revision in `--format json` output (see the module docs).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RevisionJson<'a> {
+    /// The revision id.
+    pub id: &'a str,
+    /// The first header line.
+    pub message: &'a str,
+    /// Further header lines before the keys.
+    pub description: &'a str,
+    /// `Revises`, as written (empty for a base).
+    pub parents: Vec<&'a str>,
+    /// The revisions that revise this one.
+    pub children: Vec<&'a str>,
+    /// `Depends On`, as written (ids or labels).
+    pub depends_on: Vec<&'a str>,
+    /// `Branch Labels` declared in the file.
+    pub branch_labels: Vec<&'a str>,
+    /// Every label that applies to the revision (propagated along its branch).
+    pub branches: Vec<&'a str>,
+    /// `Create Date`, as written.
+    pub create_date: Option<&'a str>,
+    /// `Transactional`, when the file says.
+    pub transactional: Option<bool>,
+    /// The file, relative to the current directory when inside it.
+    pub path: String,
+    /// Nothing revises it.
+    pub is_head: bool,
+    /// It revises nothing.
+    pub is_base: bool,
+    /// Several revisions revise it.
+    pub is_branch_point: bool,
+    /// It revises several.
+    pub is_merge_point: bool,
+}
+
+impl<'a> RevisionJson<'a> {
+    /// The JSON view of revision `index`; `labels` comes from
+    /// [`RevisionGraph::effective_labels`].
+    pub fn new(graph: &'a RevisionGraph, index: RevIndex, labels: &[&'a str]) -> Self {
+        let rev = graph.revision(index);
+        let strs = |list: &'a [String]| list.iter().map(String::as_str).collect::<Vec<_>>();
+        Self {
+            id: &rev.id,
+            message: &rev.message,
+            description: &rev.description,
+            parents: strs(&rev.parents),
+            children: graph.children(index).iter().map(|&c| graph.revision(c).id.as_str()).collect(),
+            depends_on: strs(&rev.depends_on),
+            branch_labels: strs(&rev.branch_labels),
+            branches: labels.to_vec(),
+            create_date: rev.create_date.as_deref(),
+            transactional: rev.transactional,
+            path: rev.origin.path.display().to_string(),
+            is_head: graph.is_head(index),
+            is_base: graph.parents(index).is_empty(),
+            is_branch_point: graph.is_branch_point(index),
+            is_merge_point: graph.is_merge_point(index),
+        }
+    }
+}
+
+/// `graph --format json` (see the module docs).
+#[derive(Debug, Serialize)]
+pub struct GraphJson<'a> {
+    /// Every revision, oldest first (topological order).
+    pub revisions: Vec<RevisionJson<'a>>,
+    /// Parent → child (`revises`) and dependency → dependent (`depends_on`) edges.
+    pub edges: Vec<EdgeJson<'a>>,
+    /// The heads' ids.
+    pub heads: Vec<&'a str>,
+    /// The bases' ids.
+    pub bases: Vec<&'a str>,
+}
+
+/// One edge of [`GraphJson`].
+#[derive(Debug, Serialize)]
+pub struct EdgeJson<'a> {
+    /// The revision applied first.
+    pub from: &'a str,
+    /// The revision that needs it.
+    pub to: &'a str,
+    /// `revises` or `depends_on`.
+    pub kind: &'static str,
+}
+
+/// What `revision` and `merge` print with `--format json`.
+#[derive(Debug, Serialize)]
+pub struct CreatedJson<'a> {
+    /// The new revision's id.
+    pub id: &'a str,
+    /// The file written.
+    pub path: String,
+    /// Its message.
+    pub message: &'a str,
+    /// Its parents.
+    pub parents: &'a [String],
+    /// Its branch labels.
+    pub branch_labels: &'a [String],
+    /// Its dependencies.
+    pub depends_on: &'a [String],
+}
+
+/// What `init` prints with `--format json`.
+#[derive(Debug, Serialize)]
+pub struct InitJson<'a> {
+    /// The folder created.
+    pub dir: String,
+    /// The manifest the table was added to.
+    pub manifest: String,
+    /// The `database_url` written.
+    pub database_url: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_style_adds_nothing() {
+        let style = Style::plain();
+        assert_eq!(style.id("abc"), "abc");
+        assert_eq!(Style::new(true).id("abc"), "\x1b[33mabc\x1b[0m");
+    }
+
+    #[test]
+    fn errors_print_hints_and_causes() {
+        let error = anyhow::Error::new(Failure::usage("bad thing").hint("do this"));
+        assert_eq!(format_error(&error, Style::plain()), "error: bad thing\nhint: do this\n");
+        let error = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(format_error(&error, Style::plain()), "error: outer\n  caused by: inner\n");
+    }
+}
