@@ -134,6 +134,28 @@ pub enum Command {
     History(HistoryArgs),
     /// Draw the revision graph (`--format text|dot|mermaid|json`)
     Graph,
+    /// Apply revisions up to TARGET (`head`, `heads`, an id, `label@head`, `+N`…)
+    ///
+    /// Runs, in topological order, every revision the target needs that the database lacks,
+    /// each in one transaction with its version-table row. With --sql, prints the script
+    /// instead and never connects (TARGET may be a range `A:B`).
+    Upgrade(UpgradeArgs),
+    /// Undo revisions down to TARGET (`base`, an id, `-N`, `label@base`…), as Alembic
+    ///
+    /// Runs the down sections of the applied revisions that descend from TARGET (and of
+    /// those that depend on them), newest first. With --sql, prints the script for a range
+    /// `FROM:TO` and never connects.
+    Downgrade(DowngradeArgs),
+    /// Show the database's applied head(s)
+    Current,
+    /// Record TARGET as the database's state without running any SQL
+    Stamp(StampArgs),
+    /// Exit 0 only if the files obey the chain rules, the database is at head(s), and no
+    /// applied revision changed since it ran
+    Check(DatabaseArgs),
+    /// Accept deliberate edits of applied revisions: record their current checksums and
+    /// down SQL, and clear failed marks
+    Repair(RepairArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -150,6 +172,12 @@ impl Command {
             Self::Show(_) => "show",
             Self::History(_) => "history",
             Self::Graph => "graph",
+            Self::Upgrade(_) => "upgrade",
+            Self::Downgrade(_) => "downgrade",
+            Self::Current => "current",
+            Self::Stamp(_) => "stamp",
+            Self::Check(_) => "check",
+            Self::Repair(_) => "repair",
             Self::Completions(_) => "completions",
         }
     }
@@ -231,6 +259,86 @@ pub struct HistoryArgs {
     /// `:head`, `accounts@base:accounts@head`)
     #[arg(short = 'r', long = "rev-range", value_name = "A:B")]
     pub range: Option<RangeSpec>,
+
+    /// Mark the database's current revision(s) `(current)`; reads the database
+    #[arg(short = 'i', long)]
+    pub indicate_current: bool,
+}
+
+/// Options of commands that take the migration lock.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Seconds to wait for another runner's migration lock
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lock_timeout: u64,
+}
+
+/// `cargo migrate upgrade TARGET [--sql]`.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Where to go: `head`, `heads`, an id or prefix, a label, `label@head`, `+N`…; with
+    /// --sql also a range `A:B`
+    #[arg(value_name = "TARGET", allow_hyphen_values = true)]
+    pub target: String,
+
+    /// Print the SQL (version-table statements included) instead of running it; never
+    /// connects
+    #[arg(long)]
+    pub sql: bool,
+
+    /// Lock options.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `cargo migrate downgrade TARGET [--sql] [--use-recorded-down]`.
+#[derive(Debug, Args)]
+pub struct DowngradeArgs {
+    /// Where to go: `base`, an id or prefix, `-N`, `label@base`, `label@-N`…; with --sql a
+    /// range `FROM:TO`
+    #[arg(value_name = "TARGET", allow_hyphen_values = true)]
+    pub target: String,
+
+    /// Print the SQL instead of running it; needs a range `FROM:TO`; never connects
+    #[arg(long)]
+    pub sql: bool,
+
+    /// Also roll back revisions these files do not contain (a newer release's), using the
+    /// down SQL the version table recorded for them
+    #[arg(long)]
+    pub use_recorded_down: bool,
+
+    /// Lock options.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `cargo migrate stamp TARGET [--purge]`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// The state to record: `head`, `heads`, `base`, an id, a label…
+    #[arg(value_name = "TARGET", allow_hyphen_values = true)]
+    pub target: Target,
+
+    /// Delete every version-table row first, including revisions these files do not know
+    #[arg(long)]
+    pub purge: bool,
+
+    /// Lock options.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `cargo migrate repair [REV…]`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// The revisions to repair [default: every applied revision]
+    #[arg(value_name = "REV")]
+    pub revisions: Vec<String>,
+
+    /// Lock options.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// `cargo migrate completions SHELL`.

@@ -20,6 +20,8 @@ use migrate_embed::graph::{RevIndex, RevisionGraph};
 /// Renders revisions of one graph.
 #[derive(Debug)]
 pub struct Renderer<'a> {
+    /// Applied heads of the database, marked `(current)` (`history --indicate-current`).
+    current: Vec<bool>,
     graph: &'a RevisionGraph,
     labels: Vec<Vec<&'a str>>,
     style: Style,
@@ -28,7 +30,17 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     /// A renderer for `graph`; labels are propagated once, here.
     pub fn new(graph: &'a RevisionGraph, style: Style) -> Self {
-        Self { graph, labels: graph.effective_labels(), style }
+        Self { graph, labels: graph.effective_labels(), style, current: Vec::new() }
+    }
+
+    /// Marks the database's applied heads `(current)`, as `history --indicate-current` does.
+    #[must_use]
+    pub fn with_current(mut self, current: &[RevIndex]) -> Self {
+        self.current = vec![false; self.graph.len()];
+        for &index in current {
+            self.current[index] = true;
+        }
+        self
     }
 
     /// The graph rendered.
@@ -51,6 +63,9 @@ impl<'a> Renderer<'a> {
         }
         if graph.is_head(index) {
             markers.push_str(" (head)");
+        }
+        if self.current.get(index).copied().unwrap_or(false) {
+            markers.push_str(" (current)");
         }
         if tree && graph.is_branch_point(index) {
             markers.push_str(" (branchpoint)");
@@ -103,6 +118,9 @@ impl<'a> Renderer<'a> {
         let mut markers = String::new();
         if graph.is_head(index) {
             markers.push_str(" (head)");
+        }
+        if self.current.get(index).copied().unwrap_or(false) {
+            markers.push_str(" (current)");
         }
         if graph.is_branch_point(index) {
             markers.push_str(" (branchpoint)");

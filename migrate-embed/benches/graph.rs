@@ -162,9 +162,9 @@ fn graph(n: usize) -> RevisionGraph {
 #[divan::bench(args = SIZES)]
 fn parse(bencher: Bencher, n: usize) {
     let texts: Vec<String> = history(n).into_iter().map(|(_, text)| text).collect();
-    bencher.counter(ItemsCount::new(n)).bench(|| {
-        texts.iter().map(|t| parse_revision(black_box(t.as_bytes()))).collect::<Result<Vec<_>, _>>()
-    });
+    bencher
+        .counter(ItemsCount::new(n))
+        .bench(|| texts.iter().map(|t| parse_revision(black_box(t.as_bytes()))).collect::<Result<Vec<_>, _>>());
 }
 
 /// (b) Check the chain rules and build the graph from `n` parsed revisions.

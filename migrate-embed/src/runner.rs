@@ -487,14 +487,14 @@ impl<'g> Migrator<'g> {
         }
         let mut ran = Vec::new();
         for row in unknown {
-            on(Event::Running {
-                direction: Direction::Down,
-                from: row.revision.clone(),
-                to: if row.parents.is_empty() { "<base>".into() } else { row.parents.clone() },
-                message: format!("{} (recorded down SQL)", row.message),
-            });
             let sql = row.down_sql.as_deref().unwrap_or_default();
             let step = Step {
+                running: Event::Running {
+                    direction: Direction::Down,
+                    from: row.revision.clone(),
+                    to: if row.parents.is_empty() { "<base>".into() } else { row.parents.clone() },
+                    message: format!("{} (recorded down SQL)", row.message),
+                },
                 id: &row.revision,
                 describe: describe_row(row),
                 sql,
@@ -502,7 +502,7 @@ impl<'g> Migrator<'g> {
                 first_line: 0,
             };
             let started = Instant::now();
-            self.run_transactional(conn, &step, Direction::Down, None).await?;
+            self.run_transactional(conn, &step, Direction::Down, None, on).await?;
             ran.push(Ran { direction: Direction::Down, revision: row.revision.clone(), duration: started.elapsed() });
         }
         Ok(ran)
@@ -530,12 +530,12 @@ impl<'g> Migrator<'g> {
             Direction::Up => (ids(graph.parents(index)), rev.id.clone()),
             Direction::Down => (rev.id.clone(), ids(graph.parents(index))),
         };
-        on(Event::Running { direction, from, to, message: rev.message.clone() });
         let (sql, first_line) = match direction {
             Direction::Up => (rev.up_sql.as_str(), rev.origin.up_line),
             Direction::Down => (rev.down_sql.as_deref().unwrap_or_default(), rev.origin.down_line),
         };
         let step = Step {
+            running: Event::Running { direction, from, to, message: rev.message.clone() },
             id: &rev.id,
             describe: graph.describe(index),
             sql,
@@ -551,9 +551,9 @@ impl<'g> Migrator<'g> {
         };
         let started = Instant::now();
         let done = if rev.is_transactional(self.settings.transactional_default) {
-            self.run_transactional(conn, &step, direction, Some(&row)).await?
+            self.run_transactional(conn, &step, direction, Some(&row), on).await?
         } else {
-            self.run_statementwise(conn, &step, direction, &row).await?;
+            self.run_statementwise(conn, &step, direction, &row, on).await?;
             true
         };
         Ok(done.then(|| started.elapsed()))
@@ -567,6 +567,7 @@ impl<'g> Migrator<'g> {
         step: &Step<'_>,
         direction: Direction,
         row: Option<&NewRow<'_>>,
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<bool, RunError> {
         let kind = conn.kind();
         let table = &self.settings.version_table;
@@ -589,6 +590,8 @@ impl<'g> Migrator<'g> {
             }
             seq = present.1 + 1;
         }
+        // Announced only now: on SQLite another runner may have done it meanwhile.
+        on(step.running.clone());
         let started = Instant::now();
         let statements = split_statements(step.sql, kind);
         for (number, statement) in statements.iter().enumerate() {
@@ -631,7 +634,9 @@ impl<'g> Migrator<'g> {
         step: &Step<'_>,
         direction: Direction,
         row: &NewRow<'_>,
+        on: &mut (dyn FnMut(Event) + Send),
     ) -> Result<(), RunError> {
+        on(step.running.clone());
         let kind = conn.kind();
         let in_progress = format!("{} interrupted: it runs outside a transaction and did not finish", verb(direction));
         match direction {
@@ -880,6 +885,8 @@ enum Goal<'t> {
 
 /// One revision section about to run.
 struct Step<'a> {
+    /// The `Running upgrade …` line, reported once the revision really runs.
+    running: Event,
     id: &'a str,
     describe: String,
     sql: &'a str,

@@ -6,6 +6,7 @@ use crate::cli::HistoryArgs;
 use crate::error::Failure;
 use crate::render::Renderer;
 use anyhow::Result;
+use migrate_embed::runner::Migrator;
 
 /// Prints `parent -> id (head), message` per revision (Alembic's verbose entries with
 /// `-v`), newest first, limited to `-r A:B` (both ends included), or a JSON array.
@@ -15,22 +16,34 @@ use anyhow::Result;
 pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
     let loaded = ctx.load()?;
     let graph = &loaded.graph;
-    // The database commands fill this in for `current` in ranges and --indicate-current.
-    let applied = graph.empty_set();
+    let range_needs_database =
+        args.range.as_ref().is_some_and(|r| [&r.lower, &r.upper].into_iter().flatten().any(needs_database));
+    // `current` in a range and --indicate-current read the database; nothing else does.
+    let applied = if args.indicate_current || range_needs_database {
+        let url = ctx.database_url(&loaded.project).ok_or_else(|| {
+            Failure::usage(
+                "this history needs the database (--indicate-current, or `current`/`+N` in -r), and no URL is set",
+            )
+            .hint("pass --database-url, set DATABASE_URL, or set database_url in [package.metadata.migrate]")
+        })?;
+        let migrator = Migrator::new(graph, super::db::settings(&loaded, 60));
+        super::db::runtime()?
+            .block_on(async {
+                let mut conn = migrator.connect(&url).await.map_err(super::db::run_failure)?;
+                migrator.state(&mut conn).await.map_err(super::db::run_failure)
+            })?
+            .applied
+    } else {
+        graph.empty_set()
+    };
     let selected = match &args.range {
-        Some(range) => {
-            if let Some(end) = [&range.lower, &range.upper].into_iter().flatten().find(|t| needs_database(t)) {
-                return Err(Failure::usage(format!(
-                    "`{end}` in -r counts from the database's current state, which `history` does not read yet"
-                ))
-                .hint("name revisions instead: `-r <rev>:`, `-r :head`, `-r <label>@base:<label>@head`")
-                .into());
-            }
-            graph.range(range, &applied)?
-        }
+        Some(range) => graph.range(range, &applied)?,
         None => vec![true; graph.len()],
     };
-    let renderer = Renderer::new(graph, ctx.output.style);
+    let mut renderer = Renderer::new(graph, ctx.output.style);
+    if args.indicate_current {
+        renderer = renderer.with_current(&graph.applied_heads(&applied));
+    }
     let chosen = newest_first(graph).filter(|&i| selected[i]);
     if ctx.output.json() {
         let list: Vec<_> = chosen.map(|i| renderer.json(i)).collect();

@@ -6,14 +6,21 @@
 //! [`crate::error::Failure`] to choose the exit code.
 
 pub mod branches;
+pub mod check;
 pub mod completions;
+pub mod current;
+pub mod db;
+pub mod downgrade;
 pub mod graph;
 pub mod heads;
 pub mod history;
 pub mod init;
 pub mod merge;
+pub mod repair;
 pub mod revision;
 pub mod show;
+pub mod stamp;
+pub mod upgrade;
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::Failure;
@@ -44,6 +51,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Show(args) => show::run(&ctx, args),
         Command::History(args) => history::run(&ctx, args),
         Command::Graph => graph::run(&ctx),
+        Command::Upgrade(args) => upgrade::run(&ctx, args),
+        Command::Downgrade(args) => downgrade::run(&ctx, args),
+        Command::Current => current::run(&ctx),
+        Command::Stamp(args) => stamp::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Repair(args) => repair::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
     }
 }

@@ -365,7 +365,11 @@ impl RevisionGraph {
         };
         let lower = match &range.lower {
             Some(t) => match &t.kind {
-                TargetKind::Current if t.branch.is_none() => self.descendants(&self.applied_heads(applied), true),
+                TargetKind::Current if t.branch.is_none() => match self.applied_heads(applied) {
+                    // Nothing applied: the database is at base, below everything.
+                    heads if heads.is_empty() => vec![true; self.len()],
+                    heads => self.descendants(&heads, true),
+                },
                 _ => match self.resolve_points(t, applied)? {
                     points if points.is_empty() => vec![true; self.len()],
                     points => self.descendants(&points, true),

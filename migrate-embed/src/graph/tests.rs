@@ -344,6 +344,9 @@ fn ranges() {
     assert_eq!(r, vec![true, true, false, false]);
     let r = g.range(&"current:".parse().unwrap(), &set_of(&g, &["a1", "b2"])).unwrap();
     assert_eq!(r, vec![false, true, true, true]);
+    // Nothing applied: `current` is base.
+    let r = g.range(&"current:".parse().unwrap(), &g.empty_set()).unwrap();
+    assert_eq!(r, vec![true; 4]);
 }
 
 /// Random DAGs: revision i's parents are drawn from revisions before it.

@@ -1,0 +1,91 @@
+//! What the database commands share: the checked graph, the URL, a runtime, the runner's
+//! settings, progress lines, and turning runner errors into exit codes.
+
+use super::{Context, Loaded};
+use crate::error::Failure;
+use crate::output::Output;
+use anyhow::Result;
+use migrate_embed::database::{DatabaseKind, mask_password};
+use migrate_embed::diagnostic::ChainError;
+use migrate_embed::runner::{Event, RunError, Settings};
+use std::time::Duration;
+
+/// The package's graph with every chain rule checked (SPEC §2), heads policy included:
+/// the database commands run only what `cargo build` would accept.
+///
+/// # Errors
+/// A `ChainError` with every problem.
+pub fn load_checked(ctx: &Context) -> Result<Loaded> {
+    let loaded = ctx.load()?;
+    let problems = loaded.graph.head_problems(loaded.project.config.multiple_heads);
+    if !problems.is_empty() {
+        return Err(ChainError { problems }.into());
+    }
+    Ok(loaded)
+}
+
+/// The database URL, or a usage error saying where one can come from.
+///
+/// # Errors
+/// A usage [`Failure`] when no URL is configured anywhere.
+pub fn require_url(ctx: &Context, loaded: &Loaded) -> Result<String> {
+    ctx.database_url(&loaded.project).ok_or_else(|| {
+        Failure::usage("no database URL")
+            .hint("pass --database-url, set DATABASE_URL (environment or .env), or set database_url in [package.metadata.migrate]")
+            .into()
+    })
+}
+
+/// The database kind for offline `--sql` (from the URL, which is not connected to).
+///
+/// # Errors
+/// A usage [`Failure`] when the URL is missing or its scheme unknown.
+pub fn offline_kind(ctx: &Context, loaded: &Loaded) -> Result<DatabaseKind> {
+    let url = ctx.database_url(&loaded.project).ok_or_else(|| {
+        Failure::usage("--sql needs to know which database to write SQL for")
+            .hint("pass --database-url (it is only read for its scheme; nothing connects), or set DATABASE_URL or database_url")
+    })?;
+    DatabaseKind::from_url(&url).ok_or_else(|| {
+        Failure::usage(format!("unsupported database URL {}", mask_password(&url)))
+            .hint("use sqlite:, postgres:, postgresql:, mysql: or mariadb:")
+            .into()
+    })
+}
+
+/// Runner settings from the config and the lock timeout.
+pub fn settings(loaded: &Loaded, lock_timeout: u64) -> Settings {
+    let mut settings = Settings::new(loaded.project.config.version_table.clone(), loaded.project.config.transactional);
+    settings.lock_timeout = Duration::from_secs(lock_timeout);
+    settings
+}
+
+/// A single-threaded runtime: the runner uses one connection at a time.
+///
+/// # Errors
+/// When the OS refuses the runtime's resources.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+/// Prints runner events: `Running upgrade …` lines on stdout (not with `-q`), warnings
+/// and lock waits on stderr.
+pub fn printer(output: &Output) -> impl FnMut(Event) + Send + use<> {
+    let output = output.clone();
+    move |event| match event {
+        Event::Warning(text) => output.warn(&text, &[]),
+        Event::WaitingForLock { .. } => output.warn(&event.to_string(), &[]),
+        running @ Event::Running { .. } => {
+            let _ = output.status(&running.to_string());
+        }
+    }
+}
+
+/// A runner error with its exit code: bad targets and plans are usage errors (nothing
+/// ran), everything else is the database's.
+pub fn run_failure(error: RunError) -> anyhow::Error {
+    let code = match &error {
+        RunError::Plan(_) | RunError::InvalidVersionTable { .. } => crate::error::USAGE,
+        _ => crate::error::DATABASE,
+    };
+    Failure { code, message: error.to_string(), hints: Vec::new() }.into()
+}

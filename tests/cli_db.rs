@@ -1,0 +1,279 @@
+//! `cargo migrate` against real databases, as processes: the whole workflow, eight
+//! runners at once, and a runner killed with SIGKILL in the middle of an upgrade.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use support::{database_url, revision, unique_name, with_database, write_files};
+
+fn cargo_migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cargo-migrate runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// A package whose revisions each insert their id into `applied` (r00 creates it).
+fn package(dir: &Path, count: usize, slow: Option<(usize, &str)>) {
+    write_files(
+        dir,
+        &[
+            ("Cargo.toml", "[package]\nname = \"dbapp\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let mut files = vec![(
+        "migrations/r00.sql".to_owned(),
+        revision(
+            "r00",
+            "<base>",
+            "create applied",
+            "CREATE TABLE applied (revision VARCHAR(10) NOT NULL);",
+            "DROP TABLE applied;",
+        ),
+    )];
+    for i in 1..count {
+        let (id, parent) = (format!("r{i:02}"), format!("r{:02}", i - 1));
+        let mut up = format!("INSERT INTO applied VALUES ('{id}');");
+        if let Some((at, sleep)) = slow
+            && at == i
+        {
+            up = format!("{up}\n{sleep}");
+        }
+        files.push((
+            format!("migrations/{id}.sql"),
+            revision(&id, &parent, &format!("step {i}"), &up, &format!("DELETE FROM applied WHERE revision = '{id}';")),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    write_files(dir, &borrowed);
+}
+
+/// A server database for one test, dropped afterwards.
+struct ServerDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl ServerDb {
+    fn new(var: &str, test: &str) -> Option<Self> {
+        let admin = database_url(var, test)?;
+        let name = unique_name("cli");
+        admin_sql(&admin, &format!("CREATE DATABASE {name}"));
+        Some(ServerDb { url: with_database(&admin, &name), admin, name })
+    }
+}
+
+impl Drop for ServerDb {
+    fn drop(&mut self) {
+        let force = if self.admin.starts_with("postgres") { " WITH (FORCE)" } else { "" };
+        admin_sql(&self.admin, &format!("DROP DATABASE IF EXISTS {}{force}", self.name));
+    }
+}
+
+fn admin_sql(url: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut conn = migrate_embed::dialect::Conn::connect(url, Duration::from_secs(5)).await.unwrap();
+        conn.execute_raw(sql).await.unwrap();
+    });
+}
+
+fn scalar(url: &str, sql: &str) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        use migrate_embed::dialect::Conn;
+        let mut conn = Conn::connect(url, Duration::from_secs(5)).await.unwrap();
+        match &mut conn {
+            Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+            Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+            Conn::MySql(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+        }
+    })
+}
+
+fn eight_runners_at_once(url: &str) {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 25, None);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+                .args(["upgrade", "head", "--database-url", url])
+                .current_dir(project.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut runs = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "a runner failed:\n{}", text(&out));
+        runs += text(&out).matches("Running upgrade").count();
+    }
+    assert_eq!(runs, 25, "every revision ran exactly once across the eight processes");
+    assert_eq!(scalar(url, "SELECT COUNT(*) FROM applied"), 24);
+    assert_eq!(scalar(url, "SELECT COUNT(DISTINCT revision) FROM applied"), 24);
+    assert_eq!(scalar(url, "SELECT COUNT(*) FROM migrate_version"), 25);
+}
+
+#[test]
+fn eight_processes_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    eight_runners_at_once(&format!("sqlite://{}?mode=rwc", db.path().join("x.db").display()));
+}
+
+#[test]
+fn eight_processes_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "eight_processes_postgres") else { return };
+    eight_runners_at_once(&db.url);
+}
+
+#[test]
+fn eight_processes_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "eight_processes_mysql") else { return };
+    eight_runners_at_once(&db.url);
+}
+
+#[test]
+fn killed_mid_upgrade_on_postgres_the_next_run_finishes() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "killed_mid_upgrade_on_postgres_the_next_run_finishes")
+    else {
+        return;
+    };
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 5, Some((3, "SELECT pg_sleep(3);")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+        .args(["upgrade", "head", "--database-url", &db.url])
+        .current_dir(project.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until r02 is recorded: r03 (sleeping) is then in flight.
+    let started = Instant::now();
+    while scalar_or_zero(&db.url, "SELECT COUNT(*) FROM migrate_version") < 3 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the runner never reached r03");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(scalar(&db.url, "SELECT COUNT(*) FROM migrate_version"), 3, "r03 was not committed");
+    let out = cargo_migrate(project.path(), &db.url, &["upgrade", "head"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Running upgrade r02 -> r03, step 3"), "{}", text(&out));
+    assert_eq!(scalar(&db.url, "SELECT COUNT(*) FROM applied"), 4);
+    assert_eq!(scalar(&db.url, "SELECT COUNT(*) FROM migrate_version"), 5);
+}
+
+fn scalar_or_zero(url: &str, sql: &str) -> i64 {
+    std::panic::catch_unwind(|| scalar(url, sql)).unwrap_or(0)
+}
+
+#[test]
+fn workflow_on_sqlite_reads_like_alembic() {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 3, None);
+    let dir = project.path();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("app.db").display());
+    let run = |args: &[&str]| {
+        let out = cargo_migrate(dir, &url, args);
+        (out.status.code(), text(&out))
+    };
+    assert_eq!(run(&["current"]), (Some(0), "(nothing applied: the database is at base)\n".into()));
+    assert_eq!(
+        run(&["upgrade", "head"]),
+        (Some(0), "Running upgrade <base> -> r00, create applied\nRunning upgrade r00 -> r01, step 1\nRunning upgrade r01 -> r02, step 2\n".into())
+    );
+    assert_eq!(run(&["current"]), (Some(0), "r02 (head)\n".into()));
+    assert_eq!(run(&["downgrade", "-1"]), (Some(0), "Running downgrade r02 -> r01, step 2\n".into()));
+    assert_eq!(
+        run(&["history", "--indicate-current"]).1,
+        "r01 -> r02 (head), step 2\nr00 -> r01 (current), step 1\n<base> -> r00, create applied\n"
+    );
+    let (code, out) = run(&["check"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("not at head: 1 revision(s) pending: r02 (step 2)") && out.contains("cargo migrate upgrade heads"),
+        "{out}"
+    );
+    assert_eq!(run(&["upgrade", "+1"]).1, "Running upgrade r01 -> r02, step 2\n");
+    assert_eq!(run(&["check"]).0, Some(0));
+    let (code, out) = run(&["upgrade", "-1"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("error: `upgrade -1` goes the wrong way; use `downgrade -1`"), "{out}");
+    let (code, out) = run(&["downgrade", "+1"]);
+    assert_eq!(code, Some(2), "{out}");
+    let (code, out) = run(&["upgrade", "nope"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("no revision matches `nope`"), "{out}");
+    // An edited applied revision: check fails naming it, upgrade warns, repair accepts.
+    let path = dir.join("migrations/r01.sql");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("'r01'", "'r01' ")).unwrap();
+    let (code, out) = run(&["check"]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("r01 (step 1) (migrations/r01.sql) changed since it was applied (checksum drift)"), "{out}");
+    let (code, out) = run(&["current", "-v"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("CHANGED since applied (checksum drift)") && out.contains("warning: r01 (step 1) changed"),
+        "{out}"
+    );
+    assert!(run(&["upgrade", "head"]).1.contains("warning: applied revision(s) changed since they ran"));
+    assert!(run(&["repair"]).1.starts_with("Repaired r01 (step 1): checksum "));
+    assert_eq!(run(&["check"]).0, Some(0));
+    // Offline SQL needs no database and is runnable by sqlite3 as-is.
+    let (code, script) = run(&["upgrade", "head", "--sql"]);
+    assert_eq!(code, Some(0));
+    assert!(script.starts_with("-- cargo-migrate upgrade head (offline, sqlite)"), "{script}");
+    assert_eq!(run(&["stamp", "base"]).1.lines().count(), 3);
+    let (code, out) = run(&["downgrade", "head", "--sql"]);
+    assert_eq!(code, Some(2));
+    assert!(out.contains("offline downgrade needs a range"), "{out}");
+}
+
+#[test]
+fn unreachable_database_is_clear_and_masks_the_password() {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 2, None);
+    let out = cargo_migrate(project.path(), "postgres://app:hunter2@127.0.0.1:1/db", &["upgrade", "head"]);
+    assert_eq!(out.status.code(), Some(3));
+    let message = text(&out);
+    assert!(message.starts_with("error: cannot connect to postgres://app:***@127.0.0.1:1/db"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn offline_script_runs_in_sqlite3_as_is() {
+    if Command::new("sqlite3").arg("-version").output().is_err() {
+        eprintln!("SKIPPED offline_script_runs_in_sqlite3_as_is: no sqlite3 on PATH");
+        return;
+    }
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 4, None);
+    let db = project.path().join("offline.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    let script = cargo_migrate(project.path(), &url, &["upgrade", "head", "--sql"]);
+    assert!(script.status.success());
+    let mut sqlite = Command::new("sqlite3").arg("-bail").arg(&db).stdin(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    sqlite.stdin.take().unwrap().write_all(&script.stdout).unwrap();
+    assert!(sqlite.wait().unwrap().success());
+    // The database it made is at head as far as cargo migrate can tell.
+    let out = cargo_migrate(project.path(), &url, &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
