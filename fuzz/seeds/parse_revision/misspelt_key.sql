@@ -1,0 +1,5 @@
+-- misspelt key
+-- Revison ID: abc
+-- Revises: <base>
+-- migrate:up
+SELECT 1;
