@@ -230,3 +230,64 @@ fn resolve_prefix(bencher: Bencher, n: usize) {
 fn resolve_head_minus_100(bencher: Bencher, n: usize) {
     resolve(bencher, n, |_| "head-100".to_owned());
 }
+
+/// The revisions as `build-support`'s generated code holds them: static strings, edges as
+/// positions, in topological order (leaked here to get `'static` data at run time).
+fn embedded(n: usize) -> &'static migrate_embed::EmbeddedMigrations {
+    fn leak(text: &str) -> &'static str {
+        Box::leak(text.to_owned().into_boxed_str())
+    }
+    fn leak_all(items: &[String]) -> &'static [&'static str] {
+        Box::leak(items.iter().map(|s| leak(s)).collect::<Vec<_>>().into_boxed_slice())
+    }
+    let graph = graph(n);
+    let revisions: Vec<migrate_embed::EmbeddedRevision> = (0..graph.len())
+        .map(|i| {
+            let r = graph.revision(i);
+            migrate_embed::EmbeddedRevision::__from_build_support(
+                leak(&r.id),
+                leak(&r.message),
+                leak(&r.description),
+                Box::leak(graph.parents(i).to_vec().into_boxed_slice()),
+                Box::leak(graph.dependencies(i).to_vec().into_boxed_slice()),
+                leak_all(&r.depends_on),
+                leak_all(&r.branch_labels),
+                r.create_date.as_deref().map(leak),
+                r.transactional,
+                leak(&r.up_sql),
+                r.down_sql.as_deref().map(leak),
+                leak(&r.checksum),
+                "migrations/x.sql",
+                r.origin.up_line,
+                r.origin.down_line,
+            )
+        })
+        .collect();
+    let revisions: &'static [migrate_embed::EmbeddedRevision] = Box::leak(revisions.into_boxed_slice());
+    Box::leak(Box::new(migrate_embed::EmbeddedMigrations::__from_build_support(
+        revisions,
+        "migrate_version",
+        true,
+        None,
+    )))
+}
+
+/// (e) Start-up with our embed: the graph from build-support's static data. Nothing is
+/// parsed or checked; the build did that.
+#[divan::bench(args = SIZES)]
+fn startup_generated_code(bencher: Bencher, n: usize) {
+    let migrations = embedded(n);
+    bencher.counter(ItemsCount::new(n)).bench(|| black_box(migrations).graph());
+}
+
+/// (f) Start-up with an include_dir-style embed: the binary holds the files' bytes, so it
+/// must parse every file and check the chain before it can migrate (and could fail there).
+#[divan::bench(args = SIZES)]
+fn startup_embedded_files(bencher: Bencher, n: usize) {
+    let files: Vec<&'static [u8]> =
+        history(n).into_iter().map(|(_, text)| &*Box::leak(text.into_bytes().into_boxed_slice())).collect();
+    bencher.counter(ItemsCount::new(n)).bench(|| {
+        let revisions = files.iter().map(|bytes| parse_revision(black_box(bytes))).collect::<Result<Vec<_>, _>>();
+        check_chain(revisions.expect("files parse"), Vec::new(), false)
+    });
+}
