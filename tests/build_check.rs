@@ -39,7 +39,13 @@ fn new_project(dir: &Path) {
             (
                 "src/main.rs",
                 "static MIGRATIONS: migrate_embed::EmbeddedMigrations = migrate_embed::embedded_migrations!();\n\
-                 fn main() { let ids: Vec<&str> = MIGRATIONS.revisions().iter().map(|r| r.id()).collect(); println!(\"revisions: {}\", ids.join(\",\")); }\n",
+                 fn main() {\n\
+                     let ids: Vec<&str> = MIGRATIONS.revisions().iter().map(|r| r.id()).collect();\n\
+                     println!(\"revisions: {}\", ids.join(\",\"));\n\
+                     let graph = MIGRATIONS.graph();\n\
+                     let sums: Vec<&str> = graph.revisions().iter().map(|r| &r.checksum[..8]).collect();\n\
+                     println!(\"checksums: {}\", sums.join(\",\"));\n\
+                 }\n",
             ),
             ("migrations/a1_first.sql", &revision("a1", "<base>", "first", "CREATE TABLE t (x INT);", "DROP TABLE t;")),
             ("migrations/b2_second.sql", &revision("b2", "a1", "second", "ALTER TABLE t ADD y INT;", "SELECT 1;")),
@@ -143,4 +149,29 @@ fn build_passes_fails_and_reruns() {
     std::fs::remove_file(dir.join("migrations/later/c3_third.sql")).unwrap();
     let (ok, out) = cargo_build(dir);
     assert!(ok && out.contains("revisions: a1,b2\n"), "{out}");
+
+    // Editing a revision changes the binary.
+    let checksums = |out: &str| out.lines().find(|l| l.starts_with("checksums: ")).map(str::to_owned);
+    let before = checksums(&out);
+    write_files(
+        dir,
+        &[("migrations/b2_second.sql", &revision("b2", "a1", "second", "ALTER TABLE t ADD z INT;", "SELECT 1;"))],
+    );
+    let (ok, out) = cargo_build(dir);
+    assert!(
+        ok && checksums(&out).is_some() && checksums(&out) != before,
+        "an edit must change the embedded checksum:\n{out}"
+    );
+
+    // Nothing changed: nothing reruns or rebuilds.
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "-v"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", nested_target_dir())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let verbose = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && verbose.contains("Fresh chain-check-app"), "{verbose}");
+    assert!(!verbose.contains("build-script-build`"), "the build script must not rerun:\n{verbose}");
 }

@@ -277,3 +277,42 @@ fn offline_script_runs_in_sqlite3_as_is() {
     let out = cargo_migrate(project.path(), &url, &["check"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// The `--sql` script, piped into the database's own client, leaves a database that
+/// `cargo migrate check` finds at head.
+fn offline_script_runs_in_client(url: &str, client: &[&str]) {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 4, None);
+    let script = cargo_migrate(project.path(), url, &["upgrade", "head", "--sql"]);
+    assert!(script.status.success(), "{}", text(&script));
+    let mut child = Command::new(client[0])
+        .args(&client[1..])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&script.stdout).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{} rejected the script:\n{}", client[0], text(&out));
+    let check = cargo_migrate(project.path(), url, &["check"]);
+    assert!(check.status.success(), "{}", text(&check));
+}
+
+#[test]
+fn offline_script_runs_in_psql_as_is() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "offline_script_runs_in_psql_as_is") else { return };
+    offline_script_runs_in_client(&db.url, &["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &db.url]);
+}
+
+#[test]
+fn offline_script_runs_in_mysql_as_is() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "offline_script_runs_in_mysql_as_is") else { return };
+    // mysql://user@host:port/name -> mysql -h host -P port -u user name
+    let rest = db.url.trim_start_matches("mysql://");
+    let (authority, name) = rest.split_once('/').unwrap();
+    let (user, hostport) = authority.split_once('@').unwrap();
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+    offline_script_runs_in_client(&db.url, &["mysql", "-h", host, "-P", port, "-u", user, name]);
+}
