@@ -6,7 +6,11 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::{database_url, revision, unique_name, with_database, write_files};
+#[path = "support/server_db.rs"]
+mod server_db;
+
+use server_db::ServerDb;
+use support::{revision, write_files};
 
 fn cargo_migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
@@ -58,37 +62,6 @@ fn package(dir: &Path, count: usize, slow: Option<(usize, &str)>) {
     }
     let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     write_files(dir, &borrowed);
-}
-
-/// A server database for one test, dropped afterwards.
-struct ServerDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl ServerDb {
-    fn new(var: &str, test: &str) -> Option<Self> {
-        let admin = database_url(var, test)?;
-        let name = unique_name("cli");
-        admin_sql(&admin, &format!("CREATE DATABASE {name}"));
-        Some(ServerDb { url: with_database(&admin, &name), admin, name })
-    }
-}
-
-impl Drop for ServerDb {
-    fn drop(&mut self) {
-        let force = if self.admin.starts_with("postgres") { " WITH (FORCE)" } else { "" };
-        admin_sql(&self.admin, &format!("DROP DATABASE IF EXISTS {}{force}", self.name));
-    }
-}
-
-fn admin_sql(url: &str, sql: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let mut conn = migrate_embed::dialect::Conn::connect(url, Duration::from_secs(5)).await.unwrap();
-        conn.execute_raw(sql).await.unwrap();
-    });
 }
 
 fn scalar(url: &str, sql: &str) -> i64 {

@@ -7,7 +7,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-use support::{database_url, nested_target_dir, unique_name, with_database, workspace_root, write_files};
+#[path = "support/server_db.rs"]
+mod server_db;
+
+use server_db::ServerDb;
+use support::{copy_example, nested_target_dir, workspace_root, write_files};
 
 /// Builds the example in release once per test run and returns the binary.
 fn release_binary() -> &'static Path {
@@ -81,20 +85,14 @@ fn release_binary_alone_migrates_sqlite() {
 
 #[test]
 fn release_binary_alone_migrates_postgres() {
-    let Some(admin) = database_url("MIGRATE_TEST_POSTGRES_URL", "release_binary_alone_migrates_postgres") else {
-        return;
-    };
-    let name = unique_name("embed");
-    let _db = ServerDb::create(&admin, &name);
-    migrate_twice_then_status(&with_database(&admin, &name));
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "release_binary_alone_migrates_postgres") else { return };
+    migrate_twice_then_status(&db.url);
 }
 
 #[test]
 fn release_binary_alone_migrates_mysql() {
-    let Some(admin) = database_url("MIGRATE_TEST_MYSQL_URL", "release_binary_alone_migrates_mysql") else { return };
-    let name = unique_name("embed");
-    let _db = ServerDb::create(&admin, &name);
-    migrate_twice_then_status(&with_database(&admin, &name));
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "release_binary_alone_migrates_mysql") else { return };
+    migrate_twice_then_status(&db.url);
 }
 
 #[test]
@@ -183,34 +181,7 @@ fn checksum_drift_is_refused_unless_allowed() {
 /// A copy of the example as its own package (named `name`), changed by `edit`, built in
 /// debug; `keep_default_url: false` drops the config's `database_url`.
 fn build_variant(dir: &Path, name: &str, edit: impl FnOnce(&Path), keep_default_url: bool) -> PathBuf {
-    let root = workspace_root();
-    let example = root.join("examples/todo");
-    for entry in ["src/main.rs", "build.rs"] {
-        std::fs::create_dir_all(dir.join(entry).parent().unwrap()).unwrap();
-        std::fs::copy(example.join(entry), dir.join(entry)).unwrap();
-    }
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    for file in std::fs::read_dir(example.join("migrations")).unwrap() {
-        let file = file.unwrap();
-        std::fs::copy(file.path(), dir.join("migrations").join(file.file_name())).unwrap();
-    }
-    let default_url = if keep_default_url {
-        "[package.metadata.migrate]\ndatabase_url = \"sqlite://todo.db?mode=rwc\"\n"
-    } else {
-        ""
-    };
-    let manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n\n{default_url}\n\
-         [dependencies]\nmigrate-embed = {{ path = {:?} }}\n\
-         tokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\", \"rt-multi-thread\"] }}\n\
-         sqlx = {{ version = \"0.8\", default-features = false, features = [\"runtime-tokio\", \"sqlite\", \"postgres\", \"mysql\", \"any\"] }}\n\
-         clap = {{ version = \"4.5\", features = [\"derive\", \"env\", \"wrap_help\"] }}\nanyhow = \"1\"\n\n\
-         [build-dependencies]\nbuild-support = {{ path = {:?} }}\n",
-        root.join("migrate-embed"),
-        root.join("build-support"),
-    );
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    copy_example(dir, name, keep_default_url);
     edit(dir);
     let output = Command::new(env!("CARGO"))
         .args(["build", "--offline", "--quiet"])
@@ -220,39 +191,4 @@ fn build_variant(dir: &Path, name: &str, edit: impl FnOnce(&Path), keep_default_
         .expect("cargo runs");
     assert!(output.status.success(), "building {name} failed:\n{}", text(&output));
     nested_target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// A database on a test server, dropped when the test ends.
-struct ServerDb {
-    admin: String,
-    name: String,
-}
-
-impl ServerDb {
-    fn create(admin: &str, name: &str) -> Self {
-        block_on(async {
-            let mut conn =
-                migrate_embed::dialect::Conn::connect(admin, std::time::Duration::from_secs(5)).await.unwrap();
-            conn.execute_raw(&format!("CREATE DATABASE {name}")).await.unwrap();
-        });
-        ServerDb { admin: admin.to_owned(), name: name.to_owned() }
-    }
-}
-
-impl Drop for ServerDb {
-    fn drop(&mut self) {
-        let force = if self.admin.starts_with("postgres") { " WITH (FORCE)" } else { "" };
-        let sql = format!("DROP DATABASE IF EXISTS {}{force}", self.name);
-        let admin = self.admin.clone();
-        block_on(async move {
-            if let Ok(mut conn) = migrate_embed::dialect::Conn::connect(&admin, std::time::Duration::from_secs(5)).await
-            {
-                let _ = conn.execute_raw(&sql).await;
-            }
-        });
-    }
-}
-
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
-use support::{nested_target_dir, workspace_root, write_files};
+use support::{copy_example, nested_target_dir, write_files};
 
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
@@ -20,39 +20,11 @@ fn cargo_build(dir: &Path) -> Output {
         .expect("cargo runs")
 }
 
-/// A copy of the example as its own package, with the real build.rs and migrations.
-fn copy_example(dir: &Path) {
-    let root = workspace_root();
-    let example = root.join("examples/todo");
-    for entry in ["src/main.rs", "build.rs"] {
-        std::fs::create_dir_all(dir.join(entry).parent().unwrap()).unwrap();
-        std::fs::copy(example.join(entry), dir.join(entry)).unwrap();
-    }
-    std::fs::create_dir_all(dir.join("migrations")).unwrap();
-    for file in std::fs::read_dir(example.join("migrations")).unwrap() {
-        let file = file.unwrap();
-        std::fs::copy(file.path(), dir.join("migrations").join(file.file_name())).unwrap();
-    }
-    let manifest = format!(
-        "[package]\nname = \"todo-merge\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n\n\
-         [package.metadata.migrate]\ndatabase_url = \"sqlite://todo.db?mode=rwc\"\n\n\
-         [dependencies]\nmigrate-embed = {{ path = {:?} }}\n\
-         tokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\", \"rt-multi-thread\"] }}\n\
-         sqlx = {{ version = \"0.8\", default-features = false, features = [\"runtime-tokio\", \"sqlite\", \"postgres\", \"mysql\", \"any\"] }}\n\
-         clap = {{ version = \"4.5\", features = [\"derive\", \"env\", \"wrap_help\"] }}\nanyhow = \"1\"\n\n\
-         [build-dependencies]\nbuild-support = {{ path = {:?} }}\n",
-        root.join("migrate-embed"),
-        root.join("build-support"),
-    );
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-}
-
 #[test]
 fn second_head_breaks_the_build_until_merged() {
     let project = tempfile::tempdir().unwrap();
     let dir = project.path();
-    copy_example(dir);
+    copy_example(dir, "todo-merge", true);
     let built = cargo_build(dir);
     assert!(built.status.success(), "{}", text(&built));
 

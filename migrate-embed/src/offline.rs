@@ -63,18 +63,9 @@ pub fn offline_script(
     }
     for &index in &plan.steps {
         let rev = graph.revision(index);
-        let parents = |list: &[usize]| {
-            if list.is_empty() {
-                "<base>".to_owned()
-            } else {
-                list.iter().map(|&p| graph.revision(p).id.clone()).collect::<Vec<_>>().join(", ")
-            }
-        };
         let (from, to, sql) = match direction {
-            Direction::Up => (parents(graph.parents(index)), rev.id.clone(), rev.up_sql.as_str()),
-            Direction::Down => {
-                (rev.id.clone(), parents(graph.parents(index)), rev.down_sql.as_deref().unwrap_or_default())
-            }
+            Direction::Up => (graph.parents_text(index), rev.id.clone(), rev.up_sql.as_str()),
+            Direction::Down => (rev.id.clone(), graph.parents_text(index), rev.down_sql.as_deref().unwrap_or_default()),
         };
         let _ = writeln!(out, "-- Running {} {from} -> {to}, {}", verb(direction), rev.message);
         let transactional = rev.is_transactional(transactional_default);

@@ -519,16 +519,9 @@ impl<'g> Migrator<'g> {
     ) -> Result<Option<Duration>, RunError> {
         let graph = self.graph;
         let rev = graph.revision(index);
-        let ids = |list: &[RevIndex]| {
-            if list.is_empty() {
-                "<base>".to_owned()
-            } else {
-                list.iter().map(|&p| graph.revision(p).id.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        };
         let (from, to) = match direction {
-            Direction::Up => (ids(graph.parents(index)), rev.id.clone()),
-            Direction::Down => (rev.id.clone(), ids(graph.parents(index))),
+            Direction::Up => (graph.parents_text(index), rev.id.clone()),
+            Direction::Down => (rev.id.clone(), graph.parents_text(index)),
         };
         let (sql, first_line) = match direction {
             Direction::Up => (rev.up_sql.as_str(), rev.origin.up_line),

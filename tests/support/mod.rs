@@ -67,3 +67,35 @@ pub fn with_database(url: &str, name: &str) -> String {
     let query_start = url[path_start..].find('?').map_or(url.len(), |i| path_start + i);
     format!("{}/{name}{}", &url[..path_start], &url[query_start..])
 }
+
+/// Copies the example application into `dir` as a package of its own named `name` (with
+/// its real `build.rs`, `src/main.rs` and migrations, dependencies by path, the workspace's
+/// lock file), so a test can change it and build it alone. `default_url: false` leaves out
+/// the config's `database_url`.
+pub fn copy_example(dir: &Path, name: &str, default_url: bool) {
+    let root = workspace_root();
+    let example = root.join("examples/todo");
+    for entry in ["src/main.rs", "build.rs"] {
+        std::fs::create_dir_all(dir.join(entry).parent().unwrap()).unwrap();
+        std::fs::copy(example.join(entry), dir.join(entry)).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    for file in std::fs::read_dir(example.join("migrations")).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), dir.join("migrations").join(file.file_name())).unwrap();
+    }
+    let config =
+        if default_url { "[package.metadata.migrate]\ndatabase_url = \"sqlite://todo.db?mode=rwc\"\n" } else { "" };
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n\n{config}\n\
+         [dependencies]\nmigrate-embed = {{ path = {:?} }}\n\
+         tokio = {{ version = \"1\", features = [\"rt\", \"macros\", \"time\", \"rt-multi-thread\"] }}\n\
+         sqlx = {{ version = \"0.8\", default-features = false, features = [\"runtime-tokio\", \"sqlite\", \"postgres\", \"mysql\", \"any\"] }}\n\
+         clap = {{ version = \"4.5\", features = [\"derive\", \"env\", \"wrap_help\"] }}\nanyhow = \"1\"\n\n\
+         [build-dependencies]\nbuild-support = {{ path = {:?} }}\n",
+        root.join("migrate-embed"),
+        root.join("build-support"),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}

@@ -258,6 +258,14 @@ impl RevisionGraph {
         labels
     }
 
+    /// The parents as log lines show them: `<base>`, `a1`, or `a1, b2` for a merge.
+    pub fn parents_text(&self, index: RevIndex) -> String {
+        match &self.parents[index][..] {
+            [] => "<base>".to_owned(),
+            parents => parents.iter().map(|&p| self.revisions[p].id.as_str()).collect::<Vec<_>>().join(", "),
+        }
+    }
+
     /// `id (message)` for messages that name revisions.
     pub fn describe(&self, index: RevIndex) -> String {
         let rev = &self.revisions[index];
