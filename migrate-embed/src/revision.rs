@@ -200,6 +200,14 @@ pub enum ParseErrorKind {
         /// The marker as written.
         marker: String,
     },
+    /// A header key below the header block (after a blank line), which would be ignored.
+    #[error(
+        "`{key}:` is below the header (a blank line ends the header), so it would be ignored; move it up into the header block"
+    )]
+    KeyOutsideHeader {
+        /// The key.
+        key: &'static str,
+    },
     /// SQL between the header and the up marker.
     #[error("SQL before `-- migrate:up`; move it into the up section")]
     SqlBeforeUp,
@@ -522,8 +530,13 @@ fn read_sections(lines: &[&str], start: usize) -> Result<(Section, Option<Sectio
             }
             None => {
                 let trimmed = line.trim();
-                if up.is_none() && down.is_none() && !trimmed.is_empty() && !trimmed.starts_with("--") {
-                    return Err(ParseErrorKind::SqlBeforeUp.at(line_no));
+                if up.is_none() && down.is_none() && !trimmed.is_empty() {
+                    let Some(comment) = trimmed.strip_prefix("--") else {
+                        return Err(ParseErrorKind::SqlBeforeUp.at(line_no));
+                    };
+                    if let Some((key, _)) = split_key(comment.trim_start_matches('-').trim()) {
+                        return Err(ParseErrorKind::KeyOutsideHeader { key }.at(line_no));
+                    }
                 }
             }
         }
@@ -634,6 +647,11 @@ mod tests {
                 "given twice (first on line 2)",
             ),
             ("-- m\n-- Revision ID: a1\n-- Revises: <base>\nSELECT 1;\n", 4, "SQL before `-- migrate:up`"),
+            (
+                "-- m\n-- Revision ID: a1\n-- Revises: <base>\n\n-- Depends On: b2\n-- migrate:up\n",
+                5,
+                "`Depends On:` is below the header",
+            ),
             ("-- m\n-- Revision ID: a1\n-- Revises: <base>\n", 4, "no `-- migrate:up`"),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- migrate:down\nDROP x;\n-- migrate:up\n",
