@@ -333,6 +333,9 @@ async fn recorded_down_rolls_back_a_newer_release(db: TestDb) {
     let mut s = settings();
     s.use_recorded_down = true;
     let m = Migrator::new(&older, s);
+    // A bad target fails before anything is rolled back.
+    assert!(up(&m, &db, "nope").await.is_err());
+    assert_eq!(schema(&db).await.len(), 2, "nothing rolled back for a bad target");
     let log = up(&m, &db, "head").await.unwrap();
     assert_eq!(
         log,

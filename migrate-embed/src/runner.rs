@@ -409,14 +409,12 @@ impl<'g> Migrator<'g> {
             return Err(self.failed_mark(row));
         }
         self.check_drift(&state, on)?;
-        let mut ran = Vec::new();
-        if !state.unknown.is_empty() {
-            if !self.settings.use_recorded_down {
-                return Err(RunError::UnknownRevisions { revisions: state.unknown.iter().map(describe_row).collect() });
-            }
-            ran.extend(self.roll_back_unknown(conn, &state, on).await?);
-            state = self.state(conn).await?;
+        if !state.unknown.is_empty() && !self.settings.use_recorded_down {
+            return Err(RunError::UnknownRevisions { revisions: state.unknown.iter().map(describe_row).collect() });
         }
+        // Plan before touching anything: a bad target must not cost the rollback of a newer
+        // release's revisions. (Those are not in the graph, so rolling them back does not
+        // change the applied set the plan is made from.)
         let plan: Plan = match goal {
             Goal::Upgrade(target) => plan_upgrade(self.graph, &state.applied, target)?,
             Goal::Downgrade(target) => plan_downgrade(self.graph, &state.applied, target)?,
@@ -428,6 +426,11 @@ impl<'g> Migrator<'g> {
                 Err(error) => return Err(error.into()),
             },
         };
+        let mut ran = Vec::new();
+        if !state.unknown.is_empty() {
+            ran.extend(self.roll_back_unknown(conn, &state, on).await?);
+            state = self.state(conn).await?;
+        }
         if plan.steps.is_empty() {
             return Ok(ran);
         }
