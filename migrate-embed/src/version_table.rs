@@ -10,7 +10,7 @@
 //! | `down_sql` | its down section when applied (`NULL`: irreversible), for `--use-recorded-down` |
 //! | `applied_at` | when it was applied (database clock) |
 //! | `duration_ms` | how long its SQL took |
-//! | `seq` | order of application (1, 2, …) |
+//! | `seq` | order of application (1, 2, …); unique, so its index answers `MAX(seq)` without a scan |
 //! | `failed_statements` | `NULL` when applied cleanly; otherwise how many statements ran before it failed or was interrupted |
 //! | `failure` | why it is marked failed |
 
@@ -60,7 +60,7 @@ pub fn create_table(kind: DatabaseKind, table: &str) -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS {table} (\n    revision {id} NOT NULL PRIMARY KEY,\n    parents {text} NOT NULL,\n    \
          message {text} NOT NULL,\n    checksum VARCHAR(64) NOT NULL,\n    down_sql {long_text},\n    applied_at {timestamp},\n    \
-         duration_ms {int} NOT NULL,\n    seq {int} NOT NULL,\n    failed_statements {int},\n    failure {text}\n)"
+         duration_ms {int} NOT NULL,\n    seq {int} NOT NULL UNIQUE,\n    failed_statements {int},\n    failure {text}\n)"
     )
 }
 
