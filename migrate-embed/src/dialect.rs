@@ -1,7 +1,7 @@
 //! One connection over the three sqlx drivers, chosen by URL scheme, and what differs
 //! between them: connecting, the run lock, and how "no such table" is spelled.
 //!
-//! Code that is the same for every database is written once, in [`on_conn!`], and
+//! Code that is the same for every database is written once, in the crate-private `on_conn!` macro, and
 //! compiled against each driver's concrete connection type.
 
 use crate::database::{DatabaseKind, mask_password};

@@ -1,5 +1,5 @@
 //! `cargo migrate revision -m MSG`: a new revision file on top of the head, as
-//! `alembic revision` makes one. [`create`] also writes `merge` revisions.
+//! `alembic revision` makes one. The same code (`create`) also writes `merge` revisions.
 
 use super::{Context, Loaded, resolve_offline};
 use crate::authoring::{self, NewRevision, Timestamp, expand_template, split_message};
