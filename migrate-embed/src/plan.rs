@@ -87,8 +87,18 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
                 };
                 return Err(PlanError::NotBelowCurrent { target: graph.describe(missing), current });
             }
-            let start: Vec<RevIndex> =
-                keep.iter().flat_map(|&k| graph.children(k).iter().chain(graph.dependents(k))).copied().collect();
+            // The kept revisions stay applied, so what merely depends on them stays too:
+            // start from their children (Alembic's `nextrev`), and with `label@…` only from
+            // children on that branch, so sibling branches are left alone.
+            let members = match &target.branch {
+                Some(label) => Some(graph.branch_members(label)?),
+                None => None,
+            };
+            let start: Vec<RevIndex> = keep
+                .iter()
+                .flat_map(|&k| graph.children(k).iter().copied())
+                .filter(|&c| members.as_ref().is_none_or(|m| m[c]))
+                .collect();
             graph.descendants(&start, true)
         }
     };
@@ -202,6 +212,33 @@ mod tests {
         let err = plan_downgrade(&g, &some, &t("m")).unwrap_err();
         assert!(matches!(err, PlanError::NotBelowCurrent { .. }), "{err}");
         assert!(err.to_string().contains("the database is at b"), "{err}");
+    }
+
+    #[test]
+    fn downgrading_to_a_dependency_keeps_what_depends_on_it() {
+        // y1 is its own root; b2 depends on it. y1 stays applied, so b2 stays too.
+        let mut g = graph(&[("a1", "<base>", true), ("b2", "a1", true), ("y1", "<base>", true), ("y2", "y1", true)]);
+        let mut revisions: Vec<_> = g.revisions().to_vec();
+        revisions.iter_mut().find(|r| r.id == "b2").unwrap().depends_on = vec!["y1".into()];
+        g = RevisionGraph::build(revisions).unwrap();
+        let all = vec![true; 4];
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("y1")).unwrap()), ["y2"]);
+        // Removing what b2 depends on removes b2 as well.
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("base")).unwrap()).len(), 4);
+        let plan = plan_downgrade(&g, &set(&g, &["a1", "b2", "y1"]), &t("a1")).unwrap();
+        assert_eq!(ids(&g, &plan), ["b2"]);
+    }
+
+    #[test]
+    fn label_downgrade_to_a_branch_point_leaves_the_sibling_branch() {
+        let mut revisions: Vec<_> =
+            graph(&[("a1", "<base>", true), ("b2", "a1", true), ("c3", "a1", true)]).revisions().to_vec();
+        revisions.iter_mut().find(|r| r.id == "b2").unwrap().branch_labels = vec!["lefty".into()];
+        revisions.iter_mut().find(|r| r.id == "c3").unwrap().branch_labels = vec!["righty".into()];
+        let g = RevisionGraph::build(revisions).unwrap();
+        let all = vec![true; 3];
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("lefty@-1")).unwrap()), ["b2"]);
+        assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("righty@base")).unwrap()), ["c3"]);
     }
 
     #[test]
