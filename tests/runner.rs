@@ -100,6 +100,7 @@ on_every_database!(
     stamp_and_repair,
     concurrent_runners_apply_each_revision_once,
     held_lock_waits_reports_and_times_out,
+    dml_then_failing_ddl,
 );
 
 fn graph_of(files: &[(&str, String)]) -> RevisionGraph {
@@ -420,6 +421,9 @@ async fn branches_merges_and_labels(db: TestDb) {
     let m = Migrator::new(&merged, settings());
     let log = up(&m, &db, "head").await.unwrap();
     assert_eq!(log, ["Running upgrade b2, c3 -> d4, d4 message"]);
+    // --migrate-to heads on a database already there does nothing (and is no error).
+    let mut conn = db.conn().await;
+    assert!(m.migrate_to(&mut conn, &db.url, &target("heads"), &mut |_| {}).await.unwrap().is_empty());
     let log = down(&m, &db, "-1").await.unwrap();
     assert_eq!(log, ["Running downgrade d4 -> b2, c3, d4 message"]);
     assert_eq!(heads(&m, &db).await, ["b2", "c3"]);
@@ -578,4 +582,47 @@ async fn version_table_name_with_sql_is_rejected() {
     let mut conn = m.connect(&url).await.unwrap();
     let error = m.upgrade(&mut conn, &url, &target("head"), &mut |_| {}).await.unwrap_err();
     assert!(matches!(error, RunError::InvalidVersionTable { .. }), "{error}");
+}
+
+/// MySQL commits before each DDL statement, even one that fails: the INSERT before it is
+/// kept there, so the revision must be marked failed; elsewhere the rollback undoes it.
+async fn dml_then_failing_ddl(db: TestDb) {
+    let files = vec![
+        rev("a1", "<base>", "CREATE TABLE t (x INT);", Some("DROP TABLE t;")),
+        rev("b2", "a1", "INSERT INTO t VALUES (1);\nALTER TABLE t ADD x INT;", Some("SELECT 1;")),
+    ];
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    let error = up(&m, &db, "head").await.unwrap_err().to_string();
+    assert!(error.contains("failed at statement 2"), "{error}");
+    let rows = count(&db, "SELECT COUNT(*) FROM t").await;
+    if db.kind == DatabaseKind::MySql {
+        assert_eq!(rows, 1, "MySQL committed the INSERT before the ALTER");
+        assert!(error.contains("marked failed"), "{error}");
+    } else {
+        assert_eq!(rows, 0);
+        assert!(error.contains("Nothing of this revision was kept"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn mysql_lock_works_with_a_64_character_database_name() {
+    let Some(admin) = database_url("MIGRATE_TEST_MYSQL_URL", "mysql_lock_works_with_a_64_character_database_name")
+    else {
+        return;
+    };
+    let name = format!("{}_{}", unique_name("long"), "x".repeat(64));
+    let name = &name[..64];
+    let mut conn = Conn::connect(&admin, Duration::from_secs(5)).await.unwrap();
+    conn.execute_raw(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = with_database(&admin, name);
+    let graph = graph_of(&owned(&[rev("a1", "<base>", "CREATE TABLE t (x INT);", Some("DROP TABLE t;"))]));
+    let m = Migrator::new(&graph, settings());
+    let result = async {
+        let mut db = m.connect(&url).await?;
+        m.upgrade(&mut db, &url, &target("head"), &mut |_| {}).await
+    }
+    .await;
+    conn.execute_raw(&format!("DROP DATABASE {name}")).await.unwrap();
+    assert_eq!(result.unwrap().len(), 1);
 }

@@ -223,12 +223,12 @@ impl Conn {
                     if got {
                         return Ok(());
                     }
-                    let holder = pg_lock_holder(c, class, object).await;
+                    // Who holds it is asked only to say so: once, and again at the timeout.
                     if started.elapsed() >= timeout {
-                        return Err(timed_out(holder));
+                        return Err(timed_out(pg_lock_holder(c, class, object).await));
                     }
                     if !announced {
-                        waiting(holder);
+                        waiting(pg_lock_holder(c, class, object).await);
                         announced = true;
                     }
                     tokio::time::sleep(Duration::from_millis(100).min(timeout.saturating_sub(started.elapsed()))).await;
@@ -297,15 +297,15 @@ impl Conn {
             return Ok(true);
         }
         self.execute_raw("PRAGMA busy_timeout = 0").await?;
-        let free = match self.execute_raw("BEGIN IMMEDIATE").await {
-            Ok(()) => {
-                self.execute_raw("ROLLBACK").await?;
-                true
-            }
-            Err(error) if is_busy(&error) => false,
-            Err(error) => return Err(error),
+        let probe = match self.execute_raw("BEGIN IMMEDIATE").await {
+            Ok(()) => self.execute_raw("ROLLBACK").await.map(|()| true),
+            Err(error) if is_busy(&error) => Ok(false),
+            Err(error) => Err(error),
         };
-        self.execute_raw(&format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis())).await?;
+        // Restore the timeout on every path, or later writes would fail at once.
+        let restored = self.execute_raw(&format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis())).await;
+        let free = probe?;
+        restored?;
         Ok(free)
     }
 }
@@ -372,10 +372,11 @@ async fn pg_lock_holder(c: &mut PgConnection, class: i32, object: i32) -> Option
     row.map(|(pid, app, addr, since)| format!("backend pid {pid} ({app}) from {addr}, connected since {since}"))
 }
 
-/// A `GET_LOCK` name expression: per database and version table (names are server-wide).
+/// A `GET_LOCK` name expression: per database and version table (names are server-wide),
+/// hashed because MySQL refuses names over 64 characters and database names reach 64.
 #[cfg(feature = "mysql")]
 fn mysql_lock_name(table: &str) -> String {
-    format!("CONCAT('cargo-migrate.', DATABASE(), '.{table}')")
+    format!("CONCAT('cargo-migrate.', LEFT(SHA2(CONCAT(DATABASE(), '.{table}'), 256), 40))")
 }
 
 #[cfg(feature = "mysql")]

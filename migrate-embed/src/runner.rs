@@ -4,7 +4,7 @@
 
 use crate::database::{DatabaseKind, mask_password};
 use crate::dialect::{Conn, DbError, database_message, on_conn, query_error};
-use crate::graph::{RevIndex, RevSet, RevisionGraph, Target, TargetError};
+use crate::graph::{RevIndex, RevSet, RevisionGraph, Target, TargetError, TargetKind};
 use crate::plan::{Direction, Plan, PlanError, plan_downgrade, plan_upgrade};
 use crate::split::split_statements;
 use crate::version_table::{self, VersionRow};
@@ -419,7 +419,7 @@ impl<'g> Migrator<'g> {
             Goal::Upgrade(target) => plan_upgrade(self.graph, &state.applied, target)?,
             Goal::Downgrade(target) => plan_downgrade(self.graph, &state.applied, target)?,
             Goal::Either(target) => match plan_upgrade(self.graph, &state.applied, target) {
-                Ok(plan) if !plan.steps.is_empty() => plan,
+                Ok(plan) if !plan.steps.is_empty() || target.kind == TargetKind::Heads => plan,
                 Ok(_) | Err(PlanError::Target(TargetError::WrongDirection { .. })) => {
                     plan_downgrade(self.graph, &state.applied, target)?
                 }
@@ -594,7 +594,11 @@ impl<'g> Migrator<'g> {
             if let Err(error) = conn.execute_raw(statement.sql).await {
                 let _ = conn.execute_raw("ROLLBACK").await;
                 let ran = &statements[..number];
-                let committed = kind == DatabaseKind::MySql && ran.iter().any(|s| commits_implicitly(s.sql));
+                // MySQL commits before each DDL statement runs, even one that then fails: so
+                // what ran before a failing DDL statement is kept too.
+                let committed = kind == DatabaseKind::MySql
+                    && (ran.iter().any(|s| commits_implicitly(s.sql))
+                        || (number > 0 && commits_implicitly(statement.sql)));
                 let aftermath = if committed {
                     let reason = format!(
                         "{} failed at statement {} after MySQL committed earlier DDL implicitly",
