@@ -54,12 +54,12 @@ pub fn mask_password(url: &str) -> String {
     };
     let rest_start = scheme_end + 3;
     let rest = &url[rest_start..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
     let mut masked = url[..rest_start].to_owned();
-    match authority.rfind('@') {
+    // The userinfo ends at the *last* `@`: a password may hold `/`, `?`, `#` or `@` unescaped,
+    // and masking too much is safe where masking too little is not.
+    let host_and_tail = match rest.rfind('@') {
         Some(at) => {
-            let userinfo = &authority[..at];
+            let userinfo = &rest[..at];
             match userinfo.split_once(':') {
                 Some((user, _password)) => {
                     masked.push_str(user);
@@ -67,11 +67,14 @@ pub fn mask_password(url: &str) -> String {
                 }
                 None => masked.push_str(userinfo),
             }
-            masked.push_str(&authority[at..]);
+            masked.push('@');
+            &rest[at + 1..]
         }
-        None => masked.push_str(authority),
-    }
-    masked.push_str(&mask_query_password(&rest[authority_end..]));
+        None => rest,
+    };
+    let authority_end = host_and_tail.find(['/', '?', '#']).unwrap_or(host_and_tail.len());
+    masked.push_str(&host_and_tail[..authority_end]);
+    masked.push_str(&mask_query_password(&host_and_tail[authority_end..]));
     masked
 }
 
@@ -111,5 +114,10 @@ mod tests {
         assert_eq!(mask_password("postgres://h/db?user=u&password=pw&x=1"), "postgres://h/db?user=u&password=***&x=1");
         assert_eq!(mask_password("sqlite://dev.db?mode=rwc"), "sqlite://dev.db?mode=rwc");
         assert_eq!(mask_password("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
+        // Unescaped `#`, `/` and `?` in a password must not end the userinfo early.
+        for url in ["postgres://app:se#cret@db/prod", "postgres://app:se/cret@db/prod", "postgres://app:se?cret@db/prod"] {
+            assert_eq!(mask_password(url), "postgres://app:***@db/prod", "{url}");
+        }
+        assert_eq!(mask_password("postgres://db:5432/prod"), "postgres://db:5432/prod");
     }
 }
