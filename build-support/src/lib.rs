@@ -56,12 +56,12 @@ pub enum BuildError {
     #[error(transparent)]
     Chain(#[from] ChainError),
     /// Writing the generated code failed.
-    #[error("cannot write {}: {source}", .path.display())]
+    #[error("cannot write {}: {error}", .path.display())]
     Write {
         /// The file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shown in the message, so not also returned as `source()`).
+        error: std::io::Error,
     },
 }
 
@@ -143,7 +143,7 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
         std::fs::File::create(&tmp)?.write_all(bytes)?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|source| BuildError::Write { path: path.to_owned(), source })
+    write().map_err(|error| BuildError::Write { path: path.to_owned(), error })
 }
 
 /// Reporting a build-script result the way Cargo reports its own errors.

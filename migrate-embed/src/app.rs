@@ -12,6 +12,7 @@ use crate::database::mask_password;
 use crate::embedded::EmbeddedMigrations;
 use crate::graph::{RevisionGraph, Target, TargetError};
 use crate::runner::{DbState, Event, Migrator, Ran, RunError, Settings};
+use crate::version_table::VersionRow;
 use std::fmt;
 
 /// Why an application-side migration failed.
@@ -23,6 +24,9 @@ pub enum MigrateError {
     /// The run failed; the message says in what state it left the database.
     #[error(transparent)]
     Run(#[from] RunError),
+    /// The offline script could not be made.
+    #[error(transparent)]
+    Offline(#[from] crate::offline::OfflineError),
     /// No URL from flags, environment or config.
     #[error(
         "no database URL: set DATABASE_URL or pass the application's database URL option (the package's [package.metadata.migrate] has no database_url)"
@@ -128,7 +132,7 @@ impl Status {
             url: mask_password(url),
             current,
             pending: (0..graph.len()).filter(|&i| !state.applied[i]).map(|i| graph.describe(i)).collect(),
-            unknown: state.unknown.iter().map(|r| format!("{} ({})", r.revision, r.message)).collect(),
+            unknown: state.unknown.iter().map(VersionRow::describe).collect(),
             failed: state
                 .failed
                 .iter()

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
-/// Exit code: the database is not up to date (`--migrate-status` with `--migrate-check`).
+/// Exit code: the database is not up to date (as [`crate::app::check`] reports it).
 pub const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code: bad usage or configuration (bad target, no URL).
 pub const EXIT_USAGE: u8 = 2;
@@ -73,7 +73,7 @@ impl MigrateArgs {
             Err(error) => {
                 eprintln!("error: {error}");
                 ExitCode::from(match &error {
-                    MigrateError::Target(_) | MigrateError::NoDatabaseUrl => EXIT_USAGE,
+                    MigrateError::Target(_) | MigrateError::Offline(_) | MigrateError::NoDatabaseUrl => EXIT_USAGE,
                     MigrateError::Run(RunError::Plan(_)) => EXIT_USAGE,
                     MigrateError::NotUpToDate(_) => EXIT_CHECK_FAILED,
                     MigrateError::Run(_) => EXIT_DATABASE,
@@ -95,11 +95,7 @@ impl MigrateArgs {
                 migrations.transactional_default(),
                 Direction::Up,
                 "head",
-            )
-            .map_err(|e| match e {
-                crate::offline::OfflineError::Plan(p) => MigrateError::Run(RunError::Plan(p)),
-                crate::offline::OfflineError::DowngradeNeedsRange => MigrateError::NoDatabaseUrl,
-            })?;
+            )?;
             print!("{script}");
             return Ok(());
         }

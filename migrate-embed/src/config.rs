@@ -19,7 +19,8 @@ pub struct Config {
     pub transactional: bool,
     /// Allow several heads, each carrying a branch label.
     pub multiple_heads: bool,
-    /// The desired schema for `revision --autogenerate`, relative to the package.
+    /// The desired schema file (SPEC §8, autogenerate), relative to the package. Read from
+    /// the config so the key is accepted; autogenerate itself is not implemented yet.
     pub schema: Option<PathBuf>,
 }
 
@@ -41,12 +42,12 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The manifest could not be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}: {error}", .path.display())]
     Io {
         /// The manifest.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shown in the message, so not also returned as `source()`).
+        error: std::io::Error,
     },
     /// The manifest is not valid TOML, or the table has a wrong key or type.
     #[error("{}: [package.metadata.migrate] is invalid: {message}", .path.display())]
@@ -72,8 +73,8 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the file and the offending key.
     pub fn from_manifest(manifest: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(manifest)
-            .map_err(|source| ConfigError::Io { path: manifest.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(manifest).map_err(|error| ConfigError::Io { path: manifest.to_owned(), error })?;
         Self::from_manifest_str(&text, manifest)
     }
 

@@ -115,7 +115,9 @@ mod tests {
         assert_eq!(mask_password("sqlite://dev.db?mode=rwc"), "sqlite://dev.db?mode=rwc");
         assert_eq!(mask_password("mysql://u:p@ss@h/db"), "mysql://u:***@h/db");
         // Unescaped `#`, `/` and `?` in a password must not end the userinfo early.
-        for url in ["postgres://app:se#cret@db/prod", "postgres://app:se/cret@db/prod", "postgres://app:se?cret@db/prod"] {
+        for url in
+            ["postgres://app:se#cret@db/prod", "postgres://app:se/cret@db/prod", "postgres://app:se?cret@db/prod"]
+        {
             assert_eq!(mask_password(url), "postgres://app:***@db/prod", "{url}");
         }
         assert_eq!(mask_password("postgres://db:5432/prod"), "postgres://db:5432/prod");

@@ -31,16 +31,24 @@ impl fmt::Display for Location {
 
 /// Stable, kebab-case names for every kind of problem, for scripts and docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
 pub enum ProblemCode {
+    /// A file does not parse (rule 5).
     ParseError,
+    /// Two files share a revision id (rule 1).
     DuplicateRevision,
+    /// Two revisions declare the same branch label (rule 1).
     DuplicateLabel,
+    /// A branch label is also a revision id (rule 1).
     LabelCollidesWithId,
+    /// `Revises` names a revision that does not exist (rule 2).
     MissingParent,
+    /// `Depends On` names a revision or label that does not exist (rule 2).
     MissingDependency,
+    /// Revisions revise or depend on each other in a loop (rule 3).
     Cycle,
+    /// Several heads without `multiple_heads = true` (rule 4).
     MultipleHeads,
+    /// With `multiple_heads = true`, a head without a branch label (rule 4).
     UnlabelledHead,
 }
 

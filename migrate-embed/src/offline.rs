@@ -3,7 +3,7 @@
 //! `sqlite3` or `mysql`.
 
 use crate::database::DatabaseKind;
-use crate::graph::{RangeSpec, RevSet, RevisionGraph, Target};
+use crate::graph::{Anchor, RangeSpec, RevSet, RevisionGraph, Target, TargetError, TargetKind};
 use crate::plan::{Direction, PlanError, plan_downgrade, plan_upgrade};
 use crate::split::split_statements;
 use crate::version_table::{self, VersionRow, literal};
@@ -35,9 +35,20 @@ pub fn offline_script(
     direction: Direction,
     range_or_target: &str,
 ) -> Result<String, OfflineError> {
+    let refuse_current = |target: &Target| -> Result<(), OfflineError> {
+        let from_current =
+            matches!(target.kind, TargetKind::Current | TargetKind::Relative { from: Anchor::Current, .. });
+        if from_current {
+            return Err(PlanError::from(TargetError::NeedsDatabase { target: target.text.clone() }).into());
+        }
+        Ok(())
+    };
     let (applied, target): (RevSet, Target) = match range_or_target.split_once(':') {
         Some(_) => {
             let range: RangeSpec = range_or_target.parse().map_err(PlanError::from)?;
+            for end in [&range.lower, &range.upper].into_iter().flatten() {
+                refuse_current(end)?;
+            }
             let from = match &range.lower {
                 Some(lower) => graph
                     .ancestors(&graph.upgrade_destination(lower, &graph.empty_set()).map_err(PlanError::from)?, true),
@@ -50,7 +61,11 @@ pub fn offline_script(
             (from, to)
         }
         None if direction == Direction::Down => return Err(OfflineError::DowngradeNeedsRange),
-        None => (graph.empty_set(), range_or_target.parse().map_err(PlanError::from)?),
+        None => {
+            let target: Target = range_or_target.parse().map_err(PlanError::from)?;
+            refuse_current(&target)?;
+            (graph.empty_set(), target)
+        }
     };
     let plan = match direction {
         Direction::Up => plan_upgrade(graph, &applied, &target)?,
@@ -155,5 +170,10 @@ mod tests {
             offline_script(&g, DatabaseKind::MySql, "v", true, Direction::Down, "base"),
             Err(OfflineError::DowngradeNeedsRange)
         );
+        // No database to count from: `current` and `+N` are refused, not taken as base.
+        for target in ["current:head", "+1", "a1:+1"] {
+            let error = offline_script(&g, DatabaseKind::Sqlite, "v", true, Direction::Up, target).unwrap_err();
+            assert!(error.to_string().contains("counts from the database's current state"), "{target}: {error}");
+        }
     }
 }

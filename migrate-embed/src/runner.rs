@@ -1,5 +1,6 @@
 //! The runner: moves a real database through the graph (SPEC §6). One connection, the
-//! run lock around everything, and one commit per revision holding both its SQL and its
+//! run lock around the run (PostgreSQL and MySQL; SQLite's runners meet at the write lock
+//! each revision takes), and one commit per revision holding both its SQL and its
 //! version-table row.
 
 use crate::database::{DatabaseKind, mask_password};
@@ -122,6 +123,14 @@ pub enum RunError {
     )]
     NoRecordedDown {
         /// The revision.
+        revision: String,
+    },
+    /// `repair` named a revision the database does not record.
+    #[error(
+        "revision {revision} is not applied, so there is nothing to repair; `repair` rewrites what the version table records (use `stamp` to record a revision as applied)"
+    )]
+    NotApplied {
+        /// `id (message)`.
         revision: String,
     },
     /// The version table's name is not a plain identifier.
@@ -838,10 +847,7 @@ impl<'g> Migrator<'g> {
         for name in revisions {
             let index = graph.resolve_name(name, None).map_err(PlanError::from)?;
             if !state.applied[index] {
-                return Err(RunError::Plan(PlanError::NotBelowCurrent {
-                    target: graph.describe(index),
-                    current: "a state where it is not applied; `repair` only rewrites recorded revisions".into(),
-                }));
+                return Err(RunError::NotApplied { revision: graph.describe(index) });
             }
             chosen.push(index);
         }
@@ -912,7 +918,7 @@ fn short(checksum: &str) -> &str {
 }
 
 fn describe_row(row: &VersionRow) -> String {
-    if row.message.is_empty() { row.revision.clone() } else { format!("{} ({})", row.revision, row.message) }
+    row.describe()
 }
 
 /// Whether MySQL commits implicitly around a statement (DDL and friends), so a rollback

@@ -15,12 +15,12 @@ pub enum SourceError {
         dir: PathBuf,
     },
     /// An I/O error while listing or reading.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}: {error}", .path.display())]
     Io {
         /// The file or folder.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shown in the message, so not also returned as `source()`).
+        error: std::io::Error,
     },
 }
 
@@ -32,7 +32,7 @@ pub struct LoadedRevisions {
     pub revisions: Vec<Revision>,
     /// Files that did not parse.
     pub problems: Vec<Problem>,
-    /// Every file and folder looked at (for `rerun-if-changed`).
+    /// Every revision file looked at, in path order (build-support watches their folders).
     pub files: Vec<PathBuf>,
 }
 
@@ -47,15 +47,15 @@ pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|source| SourceError::Io { path: folder.clone(), source })?;
+        let entries = std::fs::read_dir(&folder).map_err(|error| SourceError::Io { path: folder.clone(), error })?;
         for entry in entries {
-            let entry = entry.map_err(|source| SourceError::Io { path: folder.clone(), source })?;
+            let entry = entry.map_err(|error| SourceError::Io { path: folder.clone(), error })?;
             let name = entry.file_name();
             if name.to_string_lossy().starts_with('.') {
                 continue;
             }
             let path = entry.path();
-            let file_type = entry.file_type().map_err(|source| SourceError::Io { path: path.clone(), source })?;
+            let file_type = entry.file_type().map_err(|error| SourceError::Io { path: path.clone(), error })?;
             if file_type.is_dir() || (file_type.is_symlink() && path.is_dir()) {
                 pending.push(path);
             } else if path.extension().is_some_and(|ext| ext == "sql") {
@@ -128,7 +128,7 @@ fn load_files(files: &[PathBuf], display_root: &Path) -> Result<Vec<Result<Revis
         bytes.clear();
         std::fs::File::open(file)
             .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, u64::MAX), &mut bytes))
-            .map_err(|source| SourceError::Io { path: file.clone(), source })?;
+            .map_err(|error| SourceError::Io { path: file.clone(), error })?;
         let shown = file.strip_prefix(display_root).map(Path::to_path_buf).unwrap_or_else(|_| file.clone());
         out.push(match parse_revision(&bytes) {
             Ok(mut revision) => {

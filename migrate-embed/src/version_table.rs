@@ -46,6 +46,11 @@ impl VersionRow {
     pub fn is_failed(&self) -> bool {
         self.failed_statements.is_some()
     }
+
+    /// `id (message)`, or the id alone when the message is empty.
+    pub fn describe(&self) -> String {
+        if self.message.is_empty() { self.revision.clone() } else { format!("{} ({})", self.revision, self.message) }
+    }
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for the version table.

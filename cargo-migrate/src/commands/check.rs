@@ -50,10 +50,7 @@ pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<()> {
         ));
     }
     for row in &state.unknown {
-        findings.push(format!(
-            "the database records {} ({}), which these migrations do not contain",
-            row.revision, row.message
-        ));
+        findings.push(format!("the database records {}, which these migrations do not contain", row.describe()));
     }
     for row in &state.failed {
         findings.push(format!("{} is marked failed: {}", row.revision, row.failure.as_deref().unwrap_or("failed")));

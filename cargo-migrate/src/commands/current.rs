@@ -79,10 +79,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         text.push('\n');
     }
     for row in &state.unknown {
-        text.push_str(&format!(
-            "{} (not in these migrations: applied by a newer version), {}\n",
-            row.revision, row.message
-        ));
+        text.push_str(&format!("{} (not in these migrations: applied by a newer version)\n", row.describe()));
     }
     if heads.is_empty() && state.unknown.is_empty() {
         text.push_str("(nothing applied: the database is at base)\n");
