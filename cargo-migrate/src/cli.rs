@@ -152,7 +152,7 @@ pub enum Command {
     Stamp(StampArgs),
     /// Exit 0 only if the files obey the chain rules, the database is at head(s), and no
     /// applied revision changed since it ran
-    Check(DatabaseArgs),
+    Check,
     /// Accept deliberate edits of applied revisions: record their current checksums and
     /// down SQL, and clear failed marks
     Repair(RepairArgs),
@@ -176,7 +176,7 @@ impl Command {
             Self::Downgrade(_) => "downgrade",
             Self::Current => "current",
             Self::Stamp(_) => "stamp",
-            Self::Check(_) => "check",
+            Self::Check => "check",
             Self::Repair(_) => "repair",
             Self::Completions(_) => "completions",
         }

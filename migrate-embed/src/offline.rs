@@ -72,7 +72,7 @@ pub fn offline_script(
         Direction::Down => plan_downgrade(graph, &applied, &target)?,
     };
     let mut out = String::new();
-    let _ = writeln!(out, "-- cargo-migrate {} {range_or_target} (offline, {kind})\n", verb(direction));
+    let _ = writeln!(out, "-- cargo-migrate {} {range_or_target} (offline, {kind})\n", direction.verb());
     if direction == Direction::Up {
         let _ = writeln!(out, "{};\n", version_table::create_table(kind, version_table));
     }
@@ -82,7 +82,7 @@ pub fn offline_script(
             Direction::Up => (graph.parents_text(index), rev.id.clone(), rev.up_sql.as_str()),
             Direction::Down => (rev.id.clone(), graph.parents_text(index), rev.down_sql.as_deref().unwrap_or_default()),
         };
-        let _ = writeln!(out, "-- Running {} {from} -> {to}, {}", verb(direction), rev.message);
+        let _ = writeln!(out, "-- Running {} {from} -> {to}, {}", direction.verb(), rev.message);
         let transactional = rev.is_transactional(transactional_default);
         if transactional {
             out.push_str("BEGIN;\n");
@@ -121,10 +121,6 @@ pub fn offline_script(
         out.push('\n');
     }
     Ok(out)
-}
-
-fn verb(direction: Direction) -> &'static str {
-    if direction == Direction::Up { "upgrade" } else { "downgrade" }
 }
 
 #[cfg(test)]

@@ -12,6 +12,16 @@ pub enum Direction {
     Down,
 }
 
+impl Direction {
+    /// `upgrade` or `downgrade`, as log lines and messages say it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Direction::Up => "upgrade",
+            Direction::Down => "downgrade",
+        }
+    }
+}
+
 /// The ordered revisions to run; upgrades in topological order, downgrades newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {

@@ -70,8 +70,7 @@ impl std::fmt::Display for Event {
                 write!(f, "Waiting for the migration lock, held by another runner")
             }
             Event::Running { direction, from, to, message } => {
-                let verb = if *direction == Direction::Up { "upgrade" } else { "downgrade" };
-                write!(f, "Running {verb} {from} -> {to}")?;
+                write!(f, "Running {} {from} -> {to}", direction.verb())?;
                 if !message.is_empty() {
                     write!(f, ", {message}")?;
                 }
@@ -611,7 +610,7 @@ impl<'g> Migrator<'g> {
                 let aftermath = if committed {
                     let reason = format!(
                         "{} failed at statement {} after MySQL committed earlier DDL implicitly",
-                        verb(direction),
+                        direction.verb(),
                         number + 1
                     );
                     self.mark_failed(conn, step, direction, row, number, &reason).await?;
@@ -647,7 +646,7 @@ impl<'g> Migrator<'g> {
     ) -> Result<(), RunError> {
         on(step.running.clone());
         let kind = conn.kind();
-        let in_progress = format!("{} interrupted: it runs outside a transaction and did not finish", verb(direction));
+        let in_progress = format!("{} interrupted: it runs outside a transaction and did not finish", direction.verb());
         match direction {
             Direction::Up => self.insert_row(conn, step.id, row, row.seq, 0, Some((0, &in_progress))).await?,
             Direction::Down => self.mark_failed(conn, step, direction, Some(row), 0, &in_progress).await?,
@@ -656,7 +655,7 @@ impl<'g> Migrator<'g> {
         let statements = split_statements(step.sql, kind);
         for (number, statement) in statements.iter().enumerate() {
             if let Err(error) = conn.execute_raw(statement.sql).await {
-                let reason = format!("{} failed at statement {} (outside a transaction)", verb(direction), number + 1);
+                let reason = format!("{} failed at statement {} (outside a transaction)", direction.verb(), number + 1);
                 self.mark_failed(conn, step, direction, Some(row), number, &reason).await?;
                 let aftermath = self.failed_aftermath(step.id, number);
                 return Err(self.statement_error(step, direction, number, statement, &error, aftermath));
@@ -700,7 +699,7 @@ impl<'g> Migrator<'g> {
             text.push_str(" …");
         }
         RunError::Statement(Box::new(StatementFailure {
-            verb: verb(direction),
+            verb: direction.verb(),
             revision: step.describe.clone(),
             number: number + 1,
             location,
@@ -907,10 +906,6 @@ struct NewRow<'a> {
     checksum: &'a str,
     down_sql: Option<&'a str>,
     seq: i64,
-}
-
-fn verb(direction: Direction) -> &'static str {
-    if direction == Direction::Up { "upgrade" } else { "downgrade" }
 }
 
 fn short(checksum: &str) -> &str {

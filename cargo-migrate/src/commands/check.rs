@@ -2,19 +2,17 @@
 //! nothing applied has changed since (exit 1 otherwise), like `alembic check`.
 
 use super::Context;
-use super::db::{require_url, run_failure, runtime, settings};
-use crate::cli::DatabaseArgs;
+use super::db::{read_state, require_url};
 use crate::error::Failure;
 use anyhow::Result;
 use migrate_embed::graph::check_chain;
-use migrate_embed::runner::Migrator;
 use migrate_embed::source::load_dir;
 
 /// Checks files, then the database; every finding is listed, and any makes the exit code 1.
 ///
 /// # Errors
 /// A check [`Failure`] listing what is wrong; usage or database errors otherwise.
-pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<()> {
+pub fn run(ctx: &Context) -> Result<()> {
     let project = ctx.project()?;
     let loaded = load_dir(&project.dir, &ctx.cwd)?;
     let graph = match check_chain(loaded.revisions, loaded.problems, project.config.multiple_heads) {
@@ -27,11 +25,7 @@ pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<()> {
     };
     let loaded = super::Loaded { project, graph: std::mem::ManuallyDrop::new(graph) };
     let url = require_url(ctx, &loaded)?;
-    let migrator = Migrator::new(&loaded.graph, settings(&loaded, args.lock_timeout));
-    let state = runtime()?.block_on(async {
-        let mut conn = migrator.connect(&url).await.map_err(run_failure)?;
-        migrator.state(&mut conn).await.map_err(run_failure)
-    })?;
+    let state = read_state(&loaded, &url)?;
     let graph = &*loaded.graph;
     let mut findings = Vec::new();
     let pending: Vec<String> = (0..graph.len()).filter(|&i| !state.applied[i]).map(|i| graph.describe(i)).collect();

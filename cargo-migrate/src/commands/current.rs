@@ -1,11 +1,10 @@
 //! `cargo migrate current [-v]`: the database's applied head(s).
 
 use super::Context;
-use super::db::{require_url, run_failure, runtime, settings};
+use super::db::{read_state, require_url};
 use crate::render::Renderer;
 use anyhow::Result;
 use migrate_embed::database::mask_password;
-use migrate_embed::runner::Migrator;
 use serde::Serialize;
 
 /// `--format json`: `{"url", "current": [revision…], "pending": [id…], "applied": [row…]}`.
@@ -41,11 +40,7 @@ pub fn run(ctx: &Context) -> Result<()> {
     let loaded = ctx.load()?;
     let graph = &*loaded.graph;
     let url = require_url(ctx, &loaded)?;
-    let migrator = Migrator::new(graph, settings(&loaded, 60));
-    let state = runtime()?.block_on(async {
-        let mut conn = migrator.connect(&url).await.map_err(run_failure)?;
-        migrator.state(&mut conn).await.map_err(run_failure)
-    })?;
+    let state = read_state(&loaded, &url)?;
     let heads = graph.applied_heads(&state.applied);
     let renderer = Renderer::new(graph, ctx.output.style);
     if ctx.output.json() {

@@ -52,6 +52,18 @@ pub fn offline_kind(ctx: &Context, loaded: &Loaded) -> Result<DatabaseKind> {
     })
 }
 
+/// Reads the database's recorded state (no lock, no writes), for the read-only commands.
+///
+/// # Errors
+/// A database [`Failure`] (unreachable, unreadable version table).
+pub fn read_state(loaded: &Loaded, url: &str) -> Result<migrate_embed::runner::DbState> {
+    let migrator = migrate_embed::runner::Migrator::new(&loaded.graph, settings(loaded, 60));
+    runtime()?.block_on(async {
+        let mut conn = migrator.connect(url).await.map_err(run_failure)?;
+        migrator.state(&mut conn).await.map_err(run_failure)
+    })
+}
+
 /// Runner settings from the config and the lock timeout.
 pub fn settings(loaded: &Loaded, lock_timeout: u64) -> Settings {
     let mut settings = Settings::new(loaded.project.config.version_table.clone(), loaded.project.config.transactional);

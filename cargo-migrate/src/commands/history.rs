@@ -6,7 +6,6 @@ use crate::cli::HistoryArgs;
 use crate::error::Failure;
 use crate::render::Renderer;
 use anyhow::Result;
-use migrate_embed::runner::Migrator;
 
 /// Prints `parent -> id (head), message` per revision (Alembic's verbose entries with
 /// `-v`), newest first, limited to `-r A:B` (both ends included), or a JSON array.
@@ -26,13 +25,7 @@ pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
             )
             .hint("pass --database-url, set DATABASE_URL, or set database_url in [package.metadata.migrate]")
         })?;
-        let migrator = Migrator::new(graph, super::db::settings(&loaded, 60));
-        super::db::runtime()?
-            .block_on(async {
-                let mut conn = migrator.connect(&url).await.map_err(super::db::run_failure)?;
-                migrator.state(&mut conn).await.map_err(super::db::run_failure)
-            })?
-            .applied
+        super::db::read_state(&loaded, &url)?.applied
     } else {
         graph.empty_set()
     };

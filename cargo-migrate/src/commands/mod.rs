@@ -27,8 +27,7 @@ use crate::error::Failure;
 use crate::output::Output;
 use crate::project::{Project, Selection};
 use anyhow::{Context as _, Result};
-use migrate_embed::diagnostic::ChainError;
-use migrate_embed::graph::{Anchor, RevIndex, RevisionGraph, Target, TargetKind};
+use migrate_embed::graph::{Anchor, RevIndex, RevisionGraph, Target, TargetKind, check_structure};
 use migrate_embed::source::load_dir;
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
@@ -55,7 +54,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Downgrade(args) => downgrade::run(&ctx, args),
         Command::Current => current::run(&ctx),
         Command::Stamp(args) => stamp::run(&ctx, args),
-        Command::Check(args) => check::run(&ctx, args),
+        Command::Check => check::run(&ctx),
         Command::Repair(args) => repair::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
     }
@@ -143,18 +142,7 @@ pub struct Loaded {
 /// A `ChainError` with every problem, or a `SourceError`.
 pub fn load_graph(dir: &Path, display_root: &Path) -> Result<RevisionGraph> {
     let loaded = load_dir(dir, display_root)?;
-    let parse_problems = loaded.problems;
-    let mut problems = match RevisionGraph::build(loaded.revisions) {
-        Ok(graph) if parse_problems.is_empty() => return Ok(graph),
-        Ok(_) => Vec::new(),
-        Err(ChainError { problems }) => problems,
-    };
-    problems.extend(parse_problems);
-    problems.sort_by(|a, b| {
-        let key = |p: &migrate_embed::Problem| p.locations.first().map(|l| (l.path.clone(), l.line));
-        key(a).cmp(&key(b)).then(a.code.cmp(&b.code))
-    });
-    Err(ChainError { problems }.into())
+    Ok(check_structure(loaded.revisions, loaded.problems)?)
 }
 
 /// Whether a target counts from the database's state (`current`, `+N`, `-N`).

@@ -110,9 +110,26 @@ pub fn check_chain(
     parse_problems: Vec<Problem>,
     multiple_heads: bool,
 ) -> Result<RevisionGraph, ChainError> {
+    check(revisions, parse_problems, Some(multiple_heads))
+}
+
+/// Like [`check_chain`] without the heads rule: parse problems and rules 1–3, so commands
+/// that inspect or merge a folder with several heads still work on it.
+///
+/// # Errors
+/// A [`ChainError`] listing every problem, sorted by file.
+pub fn check_structure(revisions: Vec<Revision>, parse_problems: Vec<Problem>) -> Result<RevisionGraph, ChainError> {
+    check(revisions, parse_problems, None)
+}
+
+fn check(
+    revisions: Vec<Revision>,
+    parse_problems: Vec<Problem>,
+    multiple_heads: Option<bool>,
+) -> Result<RevisionGraph, ChainError> {
     let (graph, mut problems) = assemble(revisions);
     problems.extend(parse_problems);
-    if let Some(graph) = &graph {
+    if let (Some(graph), Some(multiple_heads)) = (&graph, multiple_heads) {
         problems.extend(graph.head_problems(multiple_heads));
     }
     problems.sort_by(|a, b| {

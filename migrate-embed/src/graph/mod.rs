@@ -8,7 +8,7 @@
 mod build;
 mod target;
 
-pub use build::check_chain;
+pub use build::{check_chain, check_structure};
 pub use target::{Anchor, DowngradeTo, RangeSpec, Target, TargetError, TargetKind};
 
 use crate::revision::Revision;
