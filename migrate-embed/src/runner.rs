@@ -646,7 +646,16 @@ impl<'g> Migrator<'g> {
     ) -> Result<(), RunError> {
         on(step.running.clone());
         let kind = conn.kind();
-        let in_progress = format!("{} interrupted: it runs outside a transaction and did not finish", direction.verb());
+        // PostgreSQL and MySQL runners hold the run lock, so a mark another runner sees
+        // there was interrupted; SQLite runners meet only per revision.
+        let in_progress = if kind == DatabaseKind::Sqlite {
+            format!(
+                "{} started outside a transaction and has not finished: another runner may still be applying it, or it was interrupted",
+                direction.verb()
+            )
+        } else {
+            format!("{} started outside a transaction and was interrupted before it finished", direction.verb())
+        };
         match direction {
             Direction::Up => self.insert_row(conn, step.id, row, row.seq, 0, Some((0, &in_progress))).await?,
             Direction::Down => self.mark_failed(conn, step, direction, Some(row), 0, &in_progress).await?,
