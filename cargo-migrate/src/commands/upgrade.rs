@@ -1,4 +1,4 @@
-//! `cargo migrate upgrade TARGET [--sql]`.
+//! `cargo migrate upgrade TARGET [--sql]`, and the body `downgrade` shares.
 
 use super::Context;
 use super::db::{load_checked, offline_kind, printer, require_url, run_failure, runtime, settings};
@@ -16,22 +16,43 @@ use migrate_embed::runner::Migrator;
 /// Usage errors for bad targets (nothing ran); database errors naming the revision and
 /// statement, and the state the database was left in.
 pub fn run(ctx: &Context, args: &UpgradeArgs) -> Result<()> {
+    move_database(ctx, Direction::Up, &args.target, args.sql, args.database.lock_timeout, false)
+}
+
+/// Moves the database up or down to `target` (or, with `sql`, prints the script for it
+/// without connecting), printing each revision as it runs.
+///
+/// # Errors
+/// Usage errors for bad targets or plans (nothing ran); database errors otherwise.
+pub fn move_database(
+    ctx: &Context,
+    direction: Direction,
+    target: &str,
+    sql: bool,
+    lock_timeout: u64,
+    use_recorded_down: bool,
+) -> Result<()> {
     let loaded = load_checked(ctx)?;
     let graph = &*loaded.graph;
     let config = &loaded.project.config;
-    if args.sql {
+    if sql {
         let kind = offline_kind(ctx, &loaded)?;
-        let script =
-            offline_script(graph, kind, &config.version_table, config.transactional, Direction::Up, &args.target)?;
+        let script = offline_script(graph, kind, &config.version_table, config.transactional, direction, target)?;
         return Ok(ctx.output.print(&script)?);
     }
-    let target: Target = args.target.parse()?;
+    let target: Target = target.parse()?;
     let url = require_url(ctx, &loaded)?;
-    let migrator = Migrator::new(graph, settings(&loaded, args.database.lock_timeout));
+    let mut settings = settings(&loaded, lock_timeout);
+    settings.use_recorded_down = use_recorded_down;
+    let migrator = Migrator::new(graph, settings);
     let mut on = printer(&ctx.output);
     runtime()?.block_on(async {
         let mut conn = migrator.connect(&url).await.map_err(run_failure)?;
-        migrator.upgrade(&mut conn, &url, &target, &mut on).await.map_err(run_failure)
+        match direction {
+            Direction::Up => migrator.upgrade(&mut conn, &url, &target, &mut on).await,
+            Direction::Down => migrator.downgrade(&mut conn, &url, &target, &mut on).await,
+        }
+        .map_err(run_failure)
     })?;
     Ok(())
 }
