@@ -123,19 +123,19 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
     Ok(Plan { direction: Direction::Down, steps })
 }
 
-/// The applied set after a plan runs.
-pub fn apply_plan(applied: &RevSet, plan: &Plan) -> RevSet {
-    let mut after = applied.clone();
-    for &i in &plan.steps {
-        after[i] = plan.direction == Direction::Up;
-    }
-    after
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::revision::parse_revision;
+
+    /// The applied set after a plan runs.
+    fn apply_plan(applied: &RevSet, plan: &Plan) -> RevSet {
+        let mut after = applied.clone();
+        for &i in &plan.steps {
+            after[i] = plan.direction == Direction::Up;
+        }
+        after
+    }
 
     fn graph(spec: &[(&str, &str, bool)]) -> RevisionGraph {
         let revisions = spec
