@@ -45,36 +45,51 @@ pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
         return Err(SourceError::MissingDir { dir: dir.to_owned() });
     }
     let mut files = Vec::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|error| SourceError::Io { path: folder.clone(), error })?;
-        for entry in entries {
-            let entry = entry.map_err(|error| SourceError::Io { path: folder.clone(), error })?;
-            let name = entry.file_name();
-            if name.to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let file_type = entry.file_type().map_err(|error| SourceError::Io { path: path.clone(), error })?;
-            if file_type.is_dir() || (file_type.is_symlink() && path.is_dir()) {
-                pending.push(path);
-            } else if path.extension().is_some_and(|ext| ext == "sql") {
-                files.push(path);
-            }
+    collect_sorted(dir, &mut files)?;
+    Ok(files)
+}
+
+/// Appends the revision files under `folder` to `files` in path order: a folder's entries
+/// sorted by name, each subfolder's files where its name sorts. That is the order `Path`'s
+/// `Ord` gives (component by component), without sorting whole paths.
+fn collect_sorted(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), SourceError> {
+    let io_error = |path: &Path| {
+        let path = path.to_owned();
+        move |error| SourceError::Io { path, error }
+    };
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(io_error(folder))? {
+        let entry = entry.map_err(io_error(folder))?;
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.starts_with(b".") {
+            continue;
+        }
+        let file_type = entry.file_type().map_err(io_error(&entry.path()))?;
+        let is_dir = file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir());
+        if is_dir || bytes.ends_with(b".sql") {
+            entries.push((name, is_dir));
         }
     }
-    // Path order, compared component by component as `Path`'s `Ord` does, but on one byte
-    // string per path (components joined by NUL, which sorts below every other byte): on
-    // thousands of files this is several times cheaper than `sort()`.
-    files.sort_by_cached_key(|path| {
-        let mut key = Vec::with_capacity(path.as_os_str().len());
-        for component in path.components() {
-            key.extend_from_slice(component.as_os_str().as_encoded_bytes());
-            key.push(0);
+    entries.sort_unstable_by(|(a, _), (b, _)| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+    for (name, is_dir) in entries {
+        // Built as a string, sized once: `join` copies the folder, then grows the buffer
+        // and inspects both parts to place the separator.
+        let mut path = std::ffi::OsString::with_capacity(folder.as_os_str().len() + 1 + name.len());
+        path.push(folder);
+        if folder.as_os_str().as_encoded_bytes().last().is_some_and(|&last| !std::path::is_separator(char::from(last)))
+        {
+            path.push(std::path::MAIN_SEPARATOR_STR);
         }
-        key
-    });
-    Ok(files)
+        path.push(name);
+        let path = PathBuf::from(path);
+        if is_dir {
+            collect_sorted(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses every revision file under `dir`. Files that fail to parse become
@@ -89,21 +104,9 @@ pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// [`SourceError`] when the folder or a file cannot be read.
 pub fn load_dir(dir: &Path, display_root: &Path) -> Result<LoadedRevisions, SourceError> {
     let files = list_revision_files(dir)?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(8)
-        .min(files.len() / FILES_PER_THREAD + 1);
-    let parts: Vec<Result<Vec<Result<Revision, Problem>>, SourceError>> = if threads <= 1 {
-        vec![load_files(&files, display_root)]
-    } else {
-        let chunk = files.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> =
-                files.chunks(chunk).map(|part| scope.spawn(move || load_files(part, display_root))).collect();
-            workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-        })
-    };
-    let mut loaded = LoadedRevisions { files, ..LoadedRevisions::default() };
+    let parts = in_chunks(&files, |part| load_files(part, display_root));
+    let mut loaded =
+        LoadedRevisions { revisions: Vec::with_capacity(files.len()), files, ..LoadedRevisions::default() };
     for part in parts {
         for one in part? {
             match one {
@@ -115,35 +118,109 @@ pub fn load_dir(dir: &Path, display_root: &Path) -> Result<LoadedRevisions, Sour
     Ok(loaded)
 }
 
-/// Below this many files per thread, threads cost more than they save.
-const FILES_PER_THREAD: usize = 256;
+/// Runs `work` on contiguous chunks of `items` on a few threads (one when there are few
+/// items: below a few hundred files, threads cost more than they save), returning the
+/// chunks' results in order. File I/O dominates the graph commands on thousands of
+/// revisions, and it overlaps well.
+pub fn in_chunks<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    const ITEMS_PER_THREAD: usize = 256;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(8)
+        .min(items.len() / ITEMS_PER_THREAD + 1);
+    if threads <= 1 {
+        return vec![work(items)];
+    }
+    let chunk = items.len().div_ceil(threads);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items.chunks(chunk).map(|part| scope.spawn(move || work(part))).collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
 
 /// Reads and parses `files` in order: per file, the revision or the problem.
 fn load_files(files: &[PathBuf], display_root: &Path) -> Result<Vec<Result<Revision, Problem>>, SourceError> {
     let mut out = Vec::with_capacity(files.len());
-    // One buffer for every file, filled without asking each file's size first (`fs::read`
-    // and `File::read_to_end` do, at one more system call per file).
     let mut bytes = Vec::with_capacity(16 * 1024);
     for file in files {
-        bytes.clear();
-        std::fs::File::open(file)
-            .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, u64::MAX), &mut bytes))
-            .map_err(|error| SourceError::Io { path: file.clone(), error })?;
-        let shown = file.strip_prefix(display_root).map(Path::to_path_buf).unwrap_or_else(|_| file.clone());
-        out.push(match parse_revision(&bytes) {
-            Ok(mut revision) => {
-                revision.origin.path = shown;
-                Ok(revision)
-            }
-            Err(error) => Err(Problem {
-                code: ProblemCode::ParseError,
-                message: error.kind.to_string(),
-                locations: vec![Location::new(shown, error.line)],
-                hint: None,
-            }),
-        });
+        read_file(file, &mut bytes)?;
+        out.push(parse_file(file, &bytes, display_root));
     }
     Ok(out)
+}
+
+/// Replaces `buffer`'s contents with the bytes of `file`.
+///
+/// One buffer serves many files, filled without asking each file's size first (`fs::read`
+/// does, at one more system call per file).
+///
+/// # Errors
+/// [`SourceError::Io`] naming the file.
+pub fn read_file(file: &Path, buffer: &mut Vec<u8>) -> Result<(), SourceError> {
+    buffer.clear();
+    std::fs::File::open(file)
+        .and_then(|handle| read_all(handle, buffer))
+        .map_err(|error| SourceError::Io { path: file.to_owned(), error })
+}
+
+/// [`read_file`], also returning the file's metadata, taken from the open handle before
+/// reading: never newer than the bytes, so a stat-validated cache can trust it.
+///
+/// # Errors
+/// [`SourceError::Io`] naming the file.
+pub fn read_file_with_metadata(file: &Path, buffer: &mut Vec<u8>) -> Result<std::fs::Metadata, SourceError> {
+    buffer.clear();
+    std::fs::File::open(file)
+        .and_then(|handle| {
+            let metadata = handle.metadata()?;
+            read_all(handle, buffer)?;
+            Ok(metadata)
+        })
+        .map_err(|error| SourceError::Io { path: file.to_owned(), error })
+}
+
+fn read_all(handle: std::fs::File, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    std::io::Read::read_to_end(&mut std::io::Read::take(handle, u64::MAX), buffer).map(drop)
+}
+
+/// Parses the bytes of `file` into its revision, or into a problem naming the file (shown
+/// relative to `display_root` when inside it) and the line.
+pub fn parse_file(file: &Path, bytes: &[u8], display_root: &Path) -> Result<Revision, Problem> {
+    let shown = shown_path(file, display_root);
+    match parse_revision(bytes) {
+        Ok(mut revision) => {
+            revision.origin.path = shown;
+            Ok(revision)
+        }
+        Err(error) => Err(Problem {
+            code: ProblemCode::ParseError,
+            message: error.kind.to_string(),
+            locations: vec![Location::new(shown, error.line)],
+            hint: None,
+        }),
+    }
+}
+
+/// `file` relative to `display_root` when inside it, else as given: how paths appear in
+/// revisions' origins and in problems.
+pub fn shown_path(file: &Path, display_root: &Path) -> PathBuf {
+    strip_root(file, display_root).unwrap_or(file).to_owned()
+}
+
+/// `path` without a leading `root`, as [`Path::strip_prefix`] gives it, but comparing bytes
+/// first: it runs for every file of a folder, where comparing component by component
+/// shows in profiles. Falls back to `strip_prefix` for anything but `root` + separator.
+pub fn strip_root<'a>(path: &'a Path, root: &Path) -> Option<&'a Path> {
+    let is_separator = |c: char| std::path::is_separator(c);
+    if let (Some(text), Some(root_text)) = (path.to_str(), root.to_str())
+        && let Some(rest) = text.strip_prefix(root_text)
+        && !root_text.is_empty()
+        && (rest.starts_with(is_separator) || root_text.ends_with(is_separator))
+    {
+        return Some(Path::new(rest.trim_start_matches(is_separator)));
+    }
+    path.strip_prefix(root).ok()
 }
 
 #[cfg(test)]
@@ -194,7 +271,7 @@ mod tests {
     fn threaded_load_keeps_path_order() {
         // Enough files for several threads; every tenth is broken.
         let dir = tempfile::tempdir().unwrap();
-        let n = FILES_PER_THREAD * 3 + 7;
+        let n = 256 * 3 + 7;
         for i in 0..n {
             let text = if i % 10 == 0 {
                 String::new()
@@ -211,6 +288,26 @@ mod tests {
         let expected: Vec<String> = (0..n).filter(|i| i % 10 == 0).map(|i| format!("{i:04}.sql:1")).collect();
         assert_eq!(broken, expected);
         assert_eq!(loaded.files.len(), n);
+    }
+
+    #[test]
+    fn strip_root_agrees_with_strip_prefix() {
+        let cases = [
+            ("/a/b/c.sql", "/a/b"),
+            ("/a/b/c.sql", "/a/b/"),
+            ("/a/b//c.sql", "/a/b"),
+            ("/a/bc/d.sql", "/a/b"),
+            ("/a/b", "/a/b"),
+            ("./m/x.sql", "."),
+            ("m/x.sql", ""),
+            ("/x.sql", ""),
+            ("/a/./b/c.sql", "/a/b"),
+            ("/other/c.sql", "/a"),
+        ];
+        for (path, root) in cases {
+            let (path, root) = (Path::new(path), Path::new(root));
+            assert_eq!(strip_root(path, root), path.strip_prefix(root).ok(), "{path:?} without {root:?}");
+        }
     }
 
     #[test]
