@@ -21,8 +21,7 @@ pub type RevIndex = usize;
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
     revisions: Vec<Revision>,
-    by_id: HashMap<String, RevIndex>,
-    /// Indices sorted by id, for prefix lookups.
+    /// Indices sorted by id, for exact and prefix lookups.
     sorted_ids: Vec<RevIndex>,
     /// Label → the revision that declares it.
     labels: HashMap<String, RevIndex>,
@@ -60,7 +59,8 @@ impl RevisionGraph {
 
     /// The index of a full revision id.
     pub fn index_of(&self, id: &str) -> Option<RevIndex> {
-        self.by_id.get(id).copied()
+        let position = self.sorted_ids.binary_search_by(|&i| self.revisions[i].id.as_str().cmp(id)).ok()?;
+        Some(self.sorted_ids[position])
     }
 
     /// The revision with a full id.
