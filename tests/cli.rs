@@ -21,9 +21,11 @@ mod helpers {
         env!("CARGO_BIN_EXE_cargo-migrate")
     }
 
-    /// A temporary Cargo package (`Cargo.toml`, `src/main.rs`), removed on drop.
+    /// A temporary Cargo package (`Cargo.toml`, `src/main.rs`), removed on drop, with its
+    /// own revision cache folder (so tests leave nothing in the user's cache).
     pub struct TempProject {
         dir: tempfile::TempDir,
+        cache: tempfile::TempDir,
     }
 
     impl TempProject {
@@ -31,7 +33,7 @@ mod helpers {
         pub fn new(name: &str, extra: &str) -> Self {
             let dir = tempfile::tempdir().expect("temp dir");
             write_package(dir.path(), name, extra);
-            Self { dir }
+            Self { dir, cache: tempfile::tempdir().expect("temp dir") }
         }
 
         /// A package set up with `cargo migrate init`.
@@ -63,6 +65,7 @@ mod helpers {
             cmd.current_dir(dir)
                 .args(args)
                 .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+                .env("CARGO_MIGRATE_CACHE_DIR", self.cache.path())
                 .env_remove("DATABASE_URL")
                 .env_remove("NO_COLOR");
             cmd
@@ -430,6 +433,42 @@ fn history_ranges() {
              \nRev: c3\nParent: b2\nPath: migrations/c3_third.sql\n\n    third\n\n    Revision ID: c3\n    Revises: b2\n    Create Date: {CREATE_DATE}\n"
         )
     );
+}
+
+#[test]
+fn the_header_cache_answers_like_the_files_and_sees_edits() {
+    let project = chain_of_four();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], cached: bool| {
+        let mut cmd = project.cmd(args);
+        cmd.env("CARGO_MIGRATE_CACHE_DIR", cache.path());
+        if !cached {
+            cmd.env("CARGO_MIGRATE_NO_CACHE", "1");
+        }
+        let output = cmd.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // Only files unchanged for two seconds are cached (cargo_migrate::cache::SETTLE_TIME).
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let from_files = run(&["history", "--verbose"], false);
+    assert_eq!(run(&["history", "--verbose"], true), from_files, "first run, writing the cache");
+    let written: Vec<_> = std::fs::read_dir(cache.path()).unwrap().collect();
+    assert_eq!(written.len(), 1, "one cache file for the folder");
+    assert_eq!(run(&["history", "--verbose"], true), from_files, "served from the cache");
+    for args in [&["heads"][..], &["branches"], &["show", "b2"], &["graph"], &["history", "--format", "json"]] {
+        assert_eq!(run(args, true), run(args, false), "{args:?}");
+    }
+
+    // An in-place edit of the same size, with the modification time put back.
+    let file = project.migrations().join("b2_second.sql");
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap().replacen("-- second", "-- SECOND", 1);
+    std::fs::write(&file, text).unwrap();
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(modified).unwrap();
+    let history = run(&["history"], true);
+    assert!(history.contains("a1 -> b2, SECOND"), "{history}");
+    assert_eq!(history, run(&["history"], false));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use support::{revision, write_files};
 
 fn cargo_migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+        .env("CARGO_MIGRATE_NO_CACHE", "1")
         .args(args)
         .arg("--database-url")
         .arg(url)
@@ -83,6 +84,7 @@ fn eight_runners_at_once(url: &str) {
     let children: Vec<_> = (0..8)
         .map(|_| {
             Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+                .env("CARGO_MIGRATE_NO_CACHE", "1")
                 .args(["upgrade", "head", "--database-url", url])
                 .current_dir(project.path())
                 .stdout(Stdio::piped())
@@ -130,6 +132,7 @@ fn killed_mid_upgrade_on_postgres_the_next_run_finishes() {
     let project = tempfile::tempdir().unwrap();
     package(project.path(), 5, Some((3, "SELECT pg_sleep(3);")));
     let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+        .env("CARGO_MIGRATE_NO_CACHE", "1")
         .args(["upgrade", "head", "--database-url", &db.url])
         .current_dir(project.path())
         .stdout(Stdio::null())

@@ -3,7 +3,9 @@
 //!
 //! `cargo bench -p cargo-migrate --bench commands`. Each sample starts the real binary in a
 //! temporary package whose folder holds a long chain with a branch and a merge every 50
-//! revisions.
+//! revisions. The graph commands keep parsed headers in a cache (`cargo_migrate::cache`):
+//! `heads`, `history` and `graph` run with it warm, `*_no_cache` without it, as on a first
+//! run or with `CARGO_MIGRATE_NO_CACHE=1`.
 
 use divan::Bencher;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,22 @@ const SIZES: [usize; 2] = [1_000, 10_000];
 /// The package folders, made once per size and kept for the whole run.
 fn package(n: usize) -> &'static Path {
     static PACKAGES: OnceLock<Vec<(usize, tempfile::TempDir)>> = OnceLock::new();
-    let all = PACKAGES.get_or_init(|| SIZES.iter().map(|&n| (n, make_package(n))).collect());
-    all.iter().find(|(size, _)| *size == n).map(|(_, dir)| dir.path()).expect("a size from SIZES")
+    let all = PACKAGES.get_or_init(|| {
+        let packages = SIZES.iter().map(|&n| (n, make_package(n))).collect();
+        // Files changed in the last two seconds are never cached; let them settle, then
+        // warm each cache once.
+        std::thread::sleep(cargo_migrate::cache::SETTLE_TIME + std::time::Duration::from_millis(500));
+        packages
+    });
+    let dir = all.iter().find(|(size, _)| *size == n).map(|(_, dir)| dir.path()).expect("a size from SIZES");
+    run(dir, &["heads"], true);
+    dir
+}
+
+/// The cache folder for the whole run (not the user's).
+fn cache_dir() -> &'static Path {
+    static CACHE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    CACHE.get_or_init(|| tempfile::tempdir().expect("temp dir")).path()
 }
 
 fn make_package(n: usize) -> tempfile::TempDir {
@@ -51,13 +67,18 @@ fn make_package(n: usize) -> tempfile::TempDir {
         std::fs::write(migrations.join(format!("{}_revision_{i}.sql", id(i))), text).expect("revision");
     }
     // Check the fixture once: one head.
-    let heads = run(root, &["heads"]);
+    let heads = run(root, &["heads"], false);
     assert_eq!(heads.lines().count(), 1, "{heads}");
     dir
 }
 
-fn run(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new(binary()).current_dir(dir).args(args).output().expect("cargo-migrate runs");
+fn run(dir: &Path, args: &[&str], cache: bool) -> String {
+    let mut command = Command::new(binary());
+    command.current_dir(dir).args(args).env("CARGO_MIGRATE_CACHE_DIR", cache_dir());
+    if !cache {
+        command.env("CARGO_MIGRATE_NO_CACHE", "1");
+    }
+    let output = command.output().expect("cargo-migrate runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -69,23 +90,56 @@ fn binary() -> PathBuf {
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn heads(bencher: Bencher, n: usize) {
     let dir = package(n);
-    bencher.bench(|| run(dir, &["heads"]));
+    bencher.bench(|| run(dir, &["heads"], true));
 }
 
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn history(bencher: Bencher, n: usize) {
     let dir = package(n);
-    bencher.bench(|| run(dir, &["history"]));
+    bencher.bench(|| run(dir, &["history"], true));
 }
 
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn graph(bencher: Bencher, n: usize) {
     let dir = package(n);
-    bencher.bench(|| run(dir, &["graph"]));
+    bencher.bench(|| run(dir, &["graph"], true));
 }
 
 #[divan::bench(args = SIZES, sample_count = 30)]
 fn history_json(bencher: Bencher, n: usize) {
     let dir = package(n);
-    bencher.bench(|| run(dir, &["history", "--format", "json"]));
+    bencher.bench(|| run(dir, &["history", "--format", "json"], true));
+}
+
+#[divan::bench(args = SIZES, sample_count = 30)]
+fn heads_no_cache(bencher: Bencher, n: usize) {
+    let dir = package(n);
+    bencher.bench(|| run(dir, &["heads"], false));
+}
+
+#[divan::bench(args = SIZES, sample_count = 30)]
+fn history_no_cache(bencher: Bencher, n: usize) {
+    let dir = package(n);
+    bencher.bench(|| run(dir, &["history"], false));
+}
+
+/// The least any tool does, run side by side as whole processes: `ls -lU` stats every file
+/// (what a run with a warm cache must still do), `find … -exec cat` reads every file (what
+/// a run without the cache must do). Quote the commands above as ratios to these.
+#[divan::bench(args = SIZES, sample_count = 30)]
+fn floor_stat_every_file(bencher: Bencher, n: usize) {
+    let dir = package(n);
+    bencher.bench(|| reference(dir, "ls", &["-lU", "migrations"]));
+}
+
+#[divan::bench(args = SIZES, sample_count = 30)]
+fn floor_read_every_file(bencher: Bencher, n: usize) {
+    let dir = package(n);
+    bencher.bench(|| reference(dir, "find", &["migrations", "-name", "*.sql", "-exec", "cat", "{}", "+"]));
+}
+
+fn reference(dir: &Path, program: &str, args: &[&str]) -> usize {
+    let output = Command::new(program).current_dir(dir).args(args).output().expect("the reference command runs");
+    assert!(output.status.success(), "{program}: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout.len()
 }

@@ -12,12 +12,14 @@
 //! | [`render`] | the Alembic-style text of `history`, `heads`, `branches` and `show` |
 //! | [`draw`] | the revision graph drawn as text, DOT and Mermaid |
 //! | [`authoring`] | new revision files: ids, slugs, dates, file names, safe writes |
+//! | [`cache`] | parsed revisions kept between runs, checked against each file's metadata |
 //! | [`commands`] | one module per command |
 //!
 //! Parsing and the graph live in `migrate-embed`; nothing here re-implements them.
 #![warn(missing_docs)]
 
 pub mod authoring;
+pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod draw;

@@ -102,7 +102,40 @@ impl<'a> Renderer<'a> {
 
     /// One `history` line: `parent -> id (labels) (head) (branchpoint), message`.
     pub fn history_line(&self, index: RevIndex) -> String {
-        format!("{} -> {}{}", self.parents_text(index), self.head_only(index, true), self.doc(index))
+        let mut line = String::new();
+        self.push_history_line(index, &mut line);
+        line
+    }
+
+    /// [`Renderer::history_line`] appended to `out`: `history` prints one per revision, and
+    /// on ten thousand revisions building each line from several strings shows.
+    pub fn push_history_line(&self, index: RevIndex, out: &mut String) {
+        let rev = self.graph.revision(index);
+        let push_list = |out: &mut String, list: &[String]| {
+            out.push('(');
+            for (i, item) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(item);
+            }
+            out.push(')');
+        };
+        match &rev.parents[..] {
+            [] => out.push_str("<base>"),
+            [one] => out.push_str(one),
+            many => push_list(out, many),
+        }
+        if !rev.depends_on.is_empty() {
+            out.push(' ');
+            push_list(out, &rev.depends_on);
+        }
+        out.push_str(" -> ");
+        out.push_str(&self.head_only(index, true));
+        if !rev.message.is_empty() {
+            out.push_str(", ");
+            out.push_str(&rev.message);
+        }
     }
 
     /// One `heads` line: `id (labels) (head)`.

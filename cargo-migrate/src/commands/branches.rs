@@ -12,7 +12,7 @@ use anyhow::Result;
 /// # Errors
 /// When the package or its migrations cannot be read.
 pub fn run(ctx: &Context) -> Result<()> {
-    let loaded = ctx.load()?;
+    let loaded = ctx.load_headers()?;
     let graph = &loaded.graph;
     let renderer = Renderer::new(graph, ctx.output.style);
     let points: Vec<usize> = newest_first(graph).filter(|&i| graph.is_branch_point(i)).collect();

@@ -13,7 +13,7 @@ use anyhow::Result;
 /// # Errors
 /// When the package or its migrations cannot be read.
 pub fn run(ctx: &Context) -> Result<()> {
-    let loaded = ctx.load()?;
+    let loaded = ctx.load_headers()?;
     let graph = &loaded.graph;
     let renderer = Renderer::new(graph, ctx.output.style);
     let text = match ctx.output.format {

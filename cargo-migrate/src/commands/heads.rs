@@ -10,7 +10,7 @@ use anyhow::Result;
 /// # Errors
 /// When the package or its migrations cannot be read.
 pub fn run(ctx: &Context) -> Result<()> {
-    let loaded = ctx.load()?;
+    let loaded = ctx.load_headers()?;
     let renderer = Renderer::new(&loaded.graph, ctx.output.style);
     let heads = loaded.graph.heads();
     if ctx.output.json() {

@@ -13,7 +13,7 @@ use anyhow::Result;
 /// # Errors
 /// A bad range (unknown or ambiguous ends, or ends that need the database).
 pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
-    let loaded = ctx.load()?;
+    let loaded = ctx.load_headers()?;
     let graph = &loaded.graph;
     let range_needs_database =
         args.range.as_ref().is_some_and(|r| [&r.lower, &r.upper].into_iter().flatten().any(needs_database));
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
     } else {
         let mut text = String::with_capacity(graph.len() * 64);
         for i in chosen {
-            text.push_str(&renderer.history_line(i));
+            renderer.push_history_line(i, &mut text);
             text.push('\n');
         }
         text

@@ -110,16 +110,34 @@ impl Context {
         crate::project::database_url(self.global.database_url.as_deref(), project, &self.cwd)
     }
 
-    /// The package, its config and its revision graph. The graph is checked for structure
-    /// (rules 1–3 and 5 of SPEC §2: parseable files, unique ids and labels, known parents,
-    /// no cycles) but may have several heads, so `heads`, `history` and `merge` work on a
-    /// folder that needs merging.
+    /// The package, its config and its revision graph, read from the files. The graph is
+    /// checked for structure (rules 1–3 and 5 of SPEC §2: parseable files, unique ids and
+    /// labels, known parents, no cycles) but may have several heads, so `heads`, `history`
+    /// and `merge` work on a folder that needs merging.
     ///
     /// # Errors
     /// A `ChainError` listing every problem, or the folder cannot be read.
     pub fn load(&self) -> Result<Loaded> {
+        self.load_with(None)
+    }
+
+    /// [`Context::load`] for commands that only show the graph: headers only, through the
+    /// revision [`crate::cache`], so unchanged files are not read again. Revisions may have
+    /// no SQL and no checksum.
+    ///
+    /// # Errors
+    /// As [`Context::load`].
+    pub fn load_headers(&self) -> Result<Loaded> {
+        self.load_with(crate::cache::default_cache_dir().as_deref())
+    }
+
+    fn load_with(&self, cache_dir: Option<&Path>) -> Result<Loaded> {
         let project = self.project()?;
-        let graph = ManuallyDrop::new(load_graph(&project.dir, &self.cwd)?);
+        let loaded = match cache_dir {
+            Some(cache_dir) => crate::cache::load_headers_cached(&project.dir, &self.cwd, Some(cache_dir))?,
+            None => load_dir(&project.dir, &self.cwd)?,
+        };
+        let graph = ManuallyDrop::new(check_structure(loaded.revisions, loaded.problems)?);
         Ok(Loaded { project, graph })
     }
 }
@@ -133,16 +151,6 @@ pub struct Loaded {
     /// command, and freeing ten thousand revisions one string at a time costs more than
     /// some commands' whole work (`ManuallyDrop::into_inner` takes it back).
     pub graph: ManuallyDrop<RevisionGraph>,
-}
-
-/// Reads a migrations folder into a structurally checked graph, reporting parse problems
-/// and structural problems together.
-///
-/// # Errors
-/// A `ChainError` with every problem, or a `SourceError`.
-pub fn load_graph(dir: &Path, display_root: &Path) -> Result<RevisionGraph> {
-    let loaded = load_dir(dir, display_root)?;
-    Ok(check_structure(loaded.revisions, loaded.problems)?)
 }
 
 /// Whether a target counts from the database's state (`current`, `+N`, `-N`).

@@ -13,7 +13,7 @@ use anyhow::Result;
 /// An unknown or ambiguous name (listing the candidates), `base`, or a target that needs
 /// the database.
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<()> {
-    let loaded = ctx.load()?;
+    let loaded = ctx.load_headers()?;
     let graph = &loaded.graph;
     if graph.is_empty() {
         return Err(Failure::usage(format!("there are no revisions in {} yet", ctx.display(&loaded.project.dir)))
