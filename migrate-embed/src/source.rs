@@ -53,19 +53,16 @@ pub fn list_revision_files(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// sorted by name, each subfolder's files where its name sorts. That is the order `Path`'s
 /// `Ord` gives (component by component), without sorting whole paths.
 fn collect_sorted(folder: &Path, files: &mut Vec<PathBuf>) -> Result<(), SourceError> {
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |error| SourceError::Io { path, error }
-    };
+    let folder_error = |error| SourceError::Io { path: folder.to_owned(), error };
     let mut entries = Vec::new();
-    for entry in std::fs::read_dir(folder).map_err(io_error(folder))? {
-        let entry = entry.map_err(io_error(folder))?;
+    for entry in std::fs::read_dir(folder).map_err(folder_error)? {
+        let entry = entry.map_err(folder_error)?;
         let name = entry.file_name();
         let bytes = name.as_encoded_bytes();
         if bytes.starts_with(b".") {
             continue;
         }
-        let file_type = entry.file_type().map_err(io_error(&entry.path()))?;
+        let file_type = entry.file_type().map_err(|error| SourceError::Io { path: entry.path(), error })?;
         let is_dir = file_type.is_dir() || (file_type.is_symlink() && entry.path().is_dir());
         if is_dir || bytes.ends_with(b".sql") {
             entries.push((name, is_dir));
