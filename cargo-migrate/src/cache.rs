@@ -73,17 +73,12 @@ fn default_cache_dir_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> O
     Some(base.join("cargo-migrate"))
 }
 
-/// [`migrate_embed::source::load_dir`] through the cache in `cache_dir` (none: read every
-/// file), in path order. Revisions taken from the cache have no SQL and no checksum (see
+/// [`migrate_embed::source::load_dir`] through the cache in `cache_dir`, in path order. Revisions taken from the cache have no SQL and no checksum (see
 /// the module docs); the rest is as `load_dir` gives it.
 ///
 /// # Errors
 /// [`SourceError`] when the folder or a file cannot be read (never for the cache).
-pub fn load_headers_cached(
-    dir: &Path,
-    display_root: &Path,
-    cache_dir: Option<&Path>,
-) -> Result<LoadedRevisions, SourceError> {
+pub fn load_headers_cached(dir: &Path, display_root: &Path, cache_dir: &Path) -> Result<LoadedRevisions, SourceError> {
     load_headers_cached_at(dir, display_root, cache_dir, SystemTime::now())
 }
 
@@ -91,14 +86,13 @@ pub fn load_headers_cached(
 fn load_headers_cached_at(
     dir: &Path,
     display_root: &Path,
-    cache_dir: Option<&Path>,
+    cache_dir: &Path,
     now: SystemTime,
 ) -> Result<LoadedRevisions, SourceError> {
-    let cache_file = cache_dir.map(|cache_dir| cache_dir.join(cache_file_name(dir)));
+    let cache_file = cache_dir.join(cache_file_name(dir));
     // Listing the folder waits on the file system; read the cache meanwhile.
     let (files, old_bytes) = std::thread::scope(|scope| {
-        let reading =
-            scope.spawn(|| cache_file.as_deref().and_then(|path| std::fs::read(path).ok()).unwrap_or_default());
+        let reading = scope.spawn(|| std::fs::read(&cache_file).unwrap_or_default());
         let files = list_revision_files(dir);
         (files, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
@@ -110,7 +104,10 @@ fn load_headers_cached_at(
     let cached = old.align(&relative);
     let jobs: Vec<(&PathBuf, Option<&Entry<'_>>)> = files.iter().zip(cached).collect();
     let parts = in_chunks(&jobs, |part| {
-        part.iter().map(|&(file, entry)| load_one(file, entry, display_root, settled_before)).collect::<Vec<_>>()
+        let mut buffer = Vec::new();
+        part.iter()
+            .map(|&(file, entry)| load_one(file, entry, display_root, settled_before, &mut buffer))
+            .collect::<Vec<_>>()
     });
 
     let mut loaded = LoadedRevisions { revisions: Vec::with_capacity(files.len()), ..LoadedRevisions::default() };
@@ -129,9 +126,7 @@ fn load_headers_cached_at(
     // means the same cache. (Unparsable and unsettled files are in neither.)
     let changed =
         new_entries.len() != old.entries.len() || new_entries.iter().any(|entry| matches!(entry.blob, Blob::New(_)));
-    if let Some(cache_file) = cache_file
-        && changed
-    {
+    if changed {
         // Best effort: a cache that cannot be written only means the next run reads files.
         let _ = write_atomically(&cache_file, &encode_cache(dir, &new_entries));
     }
@@ -166,6 +161,7 @@ fn load_one<'a>(
     entry: Option<&Entry<'a>>,
     display_root: &Path,
     settled_before: i128,
+    buffer: &mut Vec<u8>,
 ) -> Result<Outcome<'a>, SourceError> {
     if let Some(entry) = entry
         && let Ok(metadata) = std::fs::metadata(file)
@@ -175,9 +171,8 @@ fn load_one<'a>(
         revision.origin.path = shown_path(file, display_root);
         return Ok(Outcome { revision: Ok(revision), keep: Some((entry.stamp, Blob::Old(entry.blob))) });
     }
-    let mut bytes = Vec::new();
-    let metadata = read_file_with_metadata(file, &mut bytes)?;
-    let revision = parse_file(file, &bytes, display_root);
+    let metadata = read_file_with_metadata(file, buffer)?;
+    let revision = parse_file(file, buffer, display_root);
     let keep = match (&revision, Stamp::of(&metadata)) {
         (Ok(revision), Some(stamp)) if stamp.settled(settled_before) => {
             Some((stamp, Blob::New(encode_revision(revision))))
@@ -233,13 +228,9 @@ fn stamp_nanos(time: SystemTime) -> i128 {
 /// The cache file for one migrations folder: a hash of its path (the path itself is also
 /// stored inside, and checked, so a collision only costs a re-read).
 fn cache_file_name(dir: &Path) -> String {
-    // FNV-1a, 64 bits.
-    let hash = dir
-        .as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}.cache")
+    let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
+    let hex: String = digest[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("{hex}.cache")
 }
 
 fn relative_bytes<'a>(file: &'a Path, dir: &Path) -> &'a [u8] {
@@ -545,7 +536,7 @@ mod tests {
         fn load_after(&self, later: Duration) -> LoadedRevisions {
             let now = SystemTime::now() + later;
             let dir = self.migrations.path();
-            load_headers_cached_at(dir, dir, Some(self.cache.path()), now).unwrap()
+            load_headers_cached_at(dir, dir, self.cache.path(), now).unwrap()
         }
 
         /// Loads once the files have settled.
@@ -696,7 +687,7 @@ mod tests {
         std::fs::write(&blocked, "").unwrap();
         let dir = folders.migrations.path();
         let now = SystemTime::now() + SETTLE_TIME * 5;
-        let loaded = load_headers_cached_at(dir, dir, Some(&blocked), now).unwrap();
+        let loaded = load_headers_cached_at(dir, dir, &blocked, now).unwrap();
         assert_eq!(messages(&loaded), ["first", "second", "third"]);
     }
 

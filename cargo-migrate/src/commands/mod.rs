@@ -134,7 +134,7 @@ impl Context {
     fn load_with(&self, cache_dir: Option<&Path>) -> Result<Loaded> {
         let project = self.project()?;
         let loaded = match cache_dir {
-            Some(cache_dir) => crate::cache::load_headers_cached(&project.dir, &self.cwd, Some(cache_dir))?,
+            Some(cache_dir) => crate::cache::load_headers_cached(&project.dir, &self.cwd, cache_dir)?,
             None => load_dir(&project.dir, &self.cwd)?,
         };
         let graph = ManuallyDrop::new(check_structure(loaded.revisions, loaded.problems)?);
