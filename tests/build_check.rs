@@ -43,7 +43,7 @@ fn new_project(dir: &Path) {
                      let ids: Vec<&str> = MIGRATIONS.revisions().iter().map(|r| r.id()).collect();\n\
                      println!(\"revisions: {}\", ids.join(\",\"));\n\
                      let graph = MIGRATIONS.graph();\n\
-                     let sums: Vec<&str> = graph.revisions().iter().map(|r| &r.checksum[..8]).collect();\n\
+                     let sums: Vec<&str> = graph.revisions().iter().map(|r| &r.body.checksum[..8]).collect();\n\
                      println!(\"checksums: {}\", sums.join(\",\"));\n\
                  }\n",
             ),

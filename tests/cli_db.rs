@@ -67,15 +67,7 @@ fn package(dir: &Path, count: usize, slow: Option<(usize, &str)>) {
 
 fn scalar(url: &str, sql: &str) -> i64 {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        use migrate_embed::dialect::Conn;
-        let mut conn = Conn::connect(url, Duration::from_secs(5)).await.unwrap();
-        match &mut conn {
-            Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-            Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-            Conn::MySql(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-        }
-    })
+    runtime.block_on(server_db::scalar_i64(url, sql))
 }
 
 fn eight_runners_at_once(url: &str) {

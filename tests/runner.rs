@@ -2,10 +2,14 @@
 //! `MIGRATE_TEST_POSTGRES_URL` / `MIGRATE_TEST_MYSQL_URL` (skipped with a message when
 //! unset, failing under `MIGRATE_REQUIRE_DATABASES=1`). Each test gets its own database.
 
+#[path = "support/server_db.rs"]
+mod server_db;
 mod support;
 
-use migrate_embed::database::DatabaseKind;
-use migrate_embed::dialect::Conn;
+use migrate_embed::config::TableName;
+use migrate_embed::db::Conn;
+use migrate_embed::db::lock::RunLock;
+use migrate_embed::dialect::DatabaseKind;
 use migrate_embed::graph::{RevisionGraph, check_chain};
 use migrate_embed::revision::parse_revision;
 use migrate_embed::runner::{Event, Migrator, RunError, Settings};
@@ -128,7 +132,7 @@ fn owned(files: &[(String, String)]) -> Vec<(&str, String)> {
 }
 
 fn settings() -> Settings {
-    let mut s = Settings::new("migrate_version", true);
+    let mut s = Settings::new(TableName::default(), true);
     s.lock_timeout = Duration::from_secs(20);
     s
 }
@@ -140,13 +144,13 @@ fn target(text: &str) -> migrate_embed::Target {
 async fn up(m: &Migrator<'_>, db: &TestDb, to: &str) -> Result<Vec<String>, RunError> {
     let mut conn = db.conn().await;
     let mut log = Vec::new();
-    m.upgrade(&mut conn, &db.url, &target(to), &mut |e| log.push(e.to_string())).await.map(|_| log)
+    m.upgrade(&mut conn, &target(to), &mut |e| log.push(e.to_string())).await.map(|_| log)
 }
 
 async fn down(m: &Migrator<'_>, db: &TestDb, to: &str) -> Result<Vec<String>, RunError> {
     let mut conn = db.conn().await;
     let mut log = Vec::new();
-    m.downgrade(&mut conn, &db.url, &target(to), &mut |e| log.push(e.to_string())).await.map(|_| log)
+    m.downgrade(&mut conn, &target(to), &mut |e| log.push(e.to_string())).await.map(|_| log)
 }
 
 async fn heads(m: &Migrator<'_>, db: &TestDb) -> Vec<String> {
@@ -155,30 +159,32 @@ async fn heads(m: &Migrator<'_>, db: &TestDb) -> Vec<String> {
     m.graph().applied_heads(&state.applied).iter().map(|&h| m.graph().revision(h).id.clone()).collect()
 }
 
+/// Rows of `sql`, read over a connection of the test's own.
+async fn query<T>(db: &TestDb, sql: &str) -> Vec<T>
+where
+    T: Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+{
+    server_db::query(&db.url, sql).await
+}
+
 /// Tables (other than the version table) and their columns, as sets.
 async fn schema(db: &TestDb) -> BTreeMap<String, BTreeSet<String>> {
-    let mut conn = db.conn().await;
-    let rows: Vec<(String, String)> = match &mut conn {
-        Conn::Sqlite(c) => sqlx::query_as(
+    let sql = match db.kind {
+        DatabaseKind::Sqlite => {
             "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
-        )
-        .fetch_all(c)
-        .await
-        .unwrap(),
-        Conn::Postgres(c) => sqlx::query_as(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = 'public'",
-        )
-        .fetch_all(c)
-        .await
-        .unwrap(),
-        Conn::MySql(c) => sqlx::query_as(
-            "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE()",
-        )
-        .fetch_all(c)
-        .await
-        .unwrap(),
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+        }
+        DatabaseKind::Postgres => {
+            "SELECT table_name::text, column_name::text FROM information_schema.columns WHERE table_schema = 'public'"
+        }
+        DatabaseKind::MySql => {
+            "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE()"
+        }
     };
+    let rows: Vec<(String, String)> = query(db, sql).await;
     let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (table, column) in rows.into_iter().filter(|(t, _)| t != "migrate_version") {
         tables.entry(table).or_default().insert(column);
@@ -187,20 +193,16 @@ async fn schema(db: &TestDb) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 async fn pg_enums(db: &TestDb) -> BTreeSet<String> {
-    let mut conn = db.conn().await;
-    let Conn::Postgres(c) = &mut conn else { return BTreeSet::new() };
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT typname::text FROM pg_type WHERE typtype = 'e'").fetch_all(c).await.unwrap();
+    if db.kind != DatabaseKind::Postgres {
+        return BTreeSet::new();
+    }
+    let rows: Vec<(String,)> = query(db, "SELECT typname::text FROM pg_type WHERE typtype = 'e'").await;
     rows.into_iter().map(|r| r.0).collect()
 }
 
 async fn count(db: &TestDb, sql: &str) -> i64 {
-    let mut conn = db.conn().await;
-    match &mut conn {
-        Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-        Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-        Conn::MySql(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
-    }
+    let rows: Vec<(i64,)> = query(db, sql).await;
+    rows[0].0
 }
 
 async fn seed_articles_up_down_up(db: TestDb) {
@@ -291,9 +293,11 @@ async fn failing_statement_leaves_last_good_revision(db: TestDb) {
         );
         // The operator finishes r3 by hand and repairs: runs go on.
         let mut conn = db.conn().await;
-        let repaired = m.repair(&mut conn, &db.url, &["r3".to_owned()], &mut |_| {}).await.unwrap();
+        let repaired = m.repair(&mut conn, &["r3".to_owned()], &mut |_| {}).await.unwrap();
         assert_eq!(repaired.len(), 1, "{repaired:?}");
-        assert!(repaired[0].contains("failed mark cleared (2 statement(s) had run)"), "{repaired:?}");
+        // CREATE TABLE three committed; the INSERT after it was rolled back with the
+        // failing statement's transaction, so one statement's effects were kept.
+        assert!(repaired[0].contains("failed mark cleared (1 statement(s) had run)"), "{repaired:?}");
         up(&m, &db, "head").await.unwrap();
         assert_eq!(heads(&m, &db).await, ["r5"]);
     } else {
@@ -370,7 +374,7 @@ async fn checksum_drift_warns_or_refuses(db: TestDb) {
     strict.refuse_drift = true;
     let error = down(&Migrator::new(&graph, strict), &db, "a1").await.unwrap_err();
     assert!(matches!(error, RunError::Drift { .. }), "{error}");
-    let repaired = m.repair(&mut conn, &db.url, &[], &mut |_| {}).await.unwrap();
+    let repaired = m.repair(&mut conn, &[], &mut |_| {}).await.unwrap();
     assert_eq!(repaired.len(), 1);
     assert!(repaired[0].starts_with("a1 (a1 message): checksum "), "{repaired:?}");
     assert!(m.state(&mut conn).await.unwrap().drifted.is_empty());
@@ -423,7 +427,7 @@ async fn branches_merges_and_labels(db: TestDb) {
     assert_eq!(log, ["Running upgrade b2, c3 -> d4, d4 message"]);
     // --migrate-to heads on a database already there does nothing (and is no error).
     let mut conn = db.conn().await;
-    assert!(m.migrate_to(&mut conn, &db.url, &target("heads"), &mut |_| {}).await.unwrap().is_empty());
+    assert!(m.migrate_to(&mut conn, &target("heads"), &mut |_| {}).await.unwrap().is_empty());
     let log = down(&m, &db, "-1").await.unwrap();
     assert_eq!(log, ["Running downgrade d4 -> b2, c3, d4 message"]);
     assert_eq!(heads(&m, &db).await, ["b2", "c3"]);
@@ -461,7 +465,7 @@ async fn non_transactional_failure_is_marked(db: TestDb) {
         _ => "DROP INDEX ix_t_x",
     };
     conn.execute_raw(drop_index).await.unwrap();
-    let changes = m.stamp(&mut conn, &db.url, &target("a1"), false, &mut |_| {}).await.unwrap();
+    let changes = m.stamp(&mut conn, &target("a1"), false, &mut |_| {}).await.unwrap();
     assert_eq!(changes, ["unstamped b2 (b2 message)"]);
     // A good non-transactional revision (CREATE INDEX CONCURRENTLY on PostgreSQL) applies.
     files[1].1 = files[1].1.replace("(nope)", "(y)");
@@ -478,20 +482,20 @@ async fn stamp_and_repair(db: TestDb) {
     let graph = graph_of(&owned(&files));
     let m = Migrator::new(&graph, settings());
     let mut conn = db.conn().await;
-    let changes = m.stamp(&mut conn, &db.url, &target("head"), false, &mut |_| {}).await.unwrap();
+    let changes = m.stamp(&mut conn, &target("head"), false, &mut |_| {}).await.unwrap();
     assert_eq!(changes, ["stamped a1 (a1 message)", "stamped b2 (b2 message)"]);
     assert!(schema(&db).await.is_empty(), "stamp runs no SQL");
     assert_eq!(heads(&m, &db).await, ["b2"]);
-    let changes = m.stamp(&mut conn, &db.url, &target("base"), false, &mut |_| {}).await.unwrap();
+    let changes = m.stamp(&mut conn, &target("base"), false, &mut |_| {}).await.unwrap();
     assert_eq!(changes, ["unstamped b2 (b2 message)", "unstamped a1 (a1 message)"]);
-    let error = m.repair(&mut conn, &db.url, &["a1".to_owned()], &mut |_| {}).await.unwrap_err().to_string();
+    let error = m.repair(&mut conn, &["a1".to_owned()], &mut |_| {}).await.unwrap_err().to_string();
     assert!(error.contains("a1 (a1 message)"), "{error}");
     // --purge clears rows the graph does not know.
     let other = graph_of(&owned(&[rev("zz", "<base>", "SELECT 1;", None)]));
-    Migrator::new(&other, settings()).stamp(&mut conn, &db.url, &target("head"), false, &mut |_| {}).await.unwrap();
-    let error = m.stamp(&mut conn, &db.url, &target("a1"), false, &mut |_| {}).await.unwrap_err();
+    Migrator::new(&other, settings()).stamp(&mut conn, &target("head"), false, &mut |_| {}).await.unwrap();
+    let error = m.stamp(&mut conn, &target("a1"), false, &mut |_| {}).await.unwrap_err();
     assert!(matches!(error, RunError::UnknownRevisions { .. }));
-    let changes = m.stamp(&mut conn, &db.url, &target("a1"), true, &mut |_| {}).await.unwrap();
+    let changes = m.stamp(&mut conn, &target("a1"), true, &mut |_| {}).await.unwrap();
     assert_eq!(changes, ["purged 1 row(s) from migrate_version", "stamped a1 (a1 message)"]);
 }
 
@@ -511,7 +515,7 @@ async fn concurrent_runners_apply_each_revision_once(db: TestDb) {
         tasks.push(tokio::spawn(async move {
             let m = Migrator::new(&graph, settings());
             let mut conn = m.connect(&url).await.unwrap();
-            m.upgrade(&mut conn, &url, &target("head"), &mut |_| {}).await.map(|ran| ran.len())
+            m.upgrade(&mut conn, &target("head"), &mut |_| {}).await.map(|ran| ran.len())
         }));
     }
     let mut total = 0;
@@ -528,20 +532,14 @@ async fn held_lock_waits_reports_and_times_out(db: TestDb) {
     let graph = graph_of(&owned(&files));
     let mut holder = db.conn().await;
     // Hold the lock the way another runner would.
-    if db.kind == DatabaseKind::Sqlite {
-        holder.execute_raw("CREATE TABLE hold (x INT)").await.unwrap();
-        holder.begin_write().await.unwrap();
-        holder.execute_raw("INSERT INTO hold VALUES (1)").await.unwrap();
-    } else {
-        holder.lock("migrate_version", &db.url, Duration::from_secs(1), &mut |_| {}).await.unwrap();
-    }
+    let held = RunLock::acquire(&mut holder, None, &TableName::default(), &mut |_| {}).await.unwrap();
     let mut s = settings();
     s.lock_timeout = Duration::from_secs(1);
     let m = Migrator::new(&graph, s);
     let mut conn = m.connect(&db.url).await.unwrap();
     let mut events = Vec::new();
     let started = std::time::Instant::now();
-    let error = m.upgrade(&mut conn, &db.url, &target("head"), &mut |e| events.push(e)).await.unwrap_err();
+    let error = m.upgrade(&mut conn, &target("head"), &mut |e| events.push(e)).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(15), "timed out promptly");
     assert!(matches!(events.first(), Some(Event::WaitingForLock { .. })), "{events:?}");
     let text = error.to_string();
@@ -554,13 +552,9 @@ async fn held_lock_waits_reports_and_times_out(db: TestDb) {
     }
     assert!(!schema(&db).await.contains_key("t"), "nothing ran");
     // Released on the error path: once the holder lets go, a run succeeds.
-    if db.kind == DatabaseKind::Sqlite {
-        holder.execute_raw("COMMIT").await.unwrap();
-    } else {
-        holder.unlock("migrate_version").await.unwrap();
-    }
+    assert!(held.release(&mut holder).await.unwrap());
     drop(holder);
-    m.upgrade(&mut conn, &db.url, &target("head"), &mut |_| {}).await.unwrap();
+    m.upgrade(&mut conn, &target("head"), &mut |_| {}).await.unwrap();
 }
 
 #[tokio::test]
@@ -573,15 +567,11 @@ async fn unreachable_database_masks_password() {
     assert!(error.contains("unsupported database URL"), "{error}");
 }
 
-#[tokio::test]
-async fn version_table_name_with_sql_is_rejected() {
-    let graph = graph_of(&owned(&[rev("a1", "<base>", "SELECT 1;", None)]));
-    let m = Migrator::new(&graph, Settings::new("v; DROP TABLE x", true));
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("x.db").display());
-    let mut conn = m.connect(&url).await.unwrap();
-    let error = m.upgrade(&mut conn, &url, &target("head"), &mut |_| {}).await.unwrap_err();
-    assert!(matches!(error, RunError::InvalidVersionTable { .. }), "{error}");
+/// A name that is not a plain identifier cannot reach the runner: `TableName` is the only
+/// way to name the version table, and it is checked once, where the config is read.
+#[test]
+fn version_table_name_with_sql_is_rejected() {
+    assert_eq!(TableName::new("v; DROP TABLE x"), Err("v; DROP TABLE x".to_owned()));
 }
 
 /// MySQL commits before each DDL statement, even one that fails: the INSERT before it is
@@ -620,7 +610,7 @@ async fn mysql_lock_works_with_a_64_character_database_name() {
     let m = Migrator::new(&graph, settings());
     let result = async {
         let mut db = m.connect(&url).await?;
-        m.upgrade(&mut db, &url, &target("head"), &mut |_| {}).await
+        m.upgrade(&mut db, &target("head"), &mut |_| {}).await
     }
     .await;
     conn.execute_raw(&format!("DROP DATABASE {name}")).await.unwrap();

@@ -99,7 +99,7 @@ pub fn check_package(manifest_dir: &Path) -> Result<(Checked, String), BuildErro
     watched.sort();
     watched.dedup();
     let graph = check_chain(loaded.revisions, loaded.problems, config.multiple_heads)?;
-    let code = generate_embed_code(&graph, &config.version_table, config.transactional, config.database_url.as_deref());
+    let code = generate_embed_code(&graph, &config);
     Ok((Checked { dir, revisions: graph.len(), watched }, code))
 }
 

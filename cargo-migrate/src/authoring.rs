@@ -1,14 +1,12 @@
-//! New revision files: ids, slugs, dates, file names, the header, and writing them safely.
+//! New revision files: ids, slugs, dates, file names, and writing them safely. (The text
+//! itself comes from `migrate_embed::revision::write`, beside the parser, which checks that
+//! it reads back as asked.)
 //!
-//! A new file is checked before anything is written: its header is parsed back with the
-//! same parser `cargo build` uses, and must mean exactly what was asked for. It is written
-//! to a hidden temporary file in the same folder, then linked into place, so a file is
-//! never half-written and an existing file is never overwritten.
+//! A new file is written to a hidden temporary file in the same folder, then linked into
+//! place, so a file is never half-written and an existing file is never overwritten.
 
 use crate::error::Failure;
-use crate::render::revises_value;
 use anyhow::{Context as _, Result};
-use migrate_embed::revision::parse_revision;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -17,87 +15,6 @@ pub const SLUG_LENGTH: usize = 40;
 
 /// The placeholders a `file_template` may use.
 pub const TEMPLATE_KEYS: [&str; 8] = ["rev", "slug", "year", "month", "day", "hour", "minute", "second"];
-
-/// A revision about to be written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRevision {
-    /// `Revision ID`.
-    pub id: String,
-    /// The first header line.
-    pub message: String,
-    /// Further header lines before the keys.
-    pub description: String,
-    /// `Revises`; empty for a new base.
-    pub parents: Vec<String>,
-    /// `Branch Labels`.
-    pub branch_labels: Vec<String>,
-    /// `Depends On`.
-    pub depends_on: Vec<String>,
-    /// `Create Date`.
-    pub create_date: String,
-    /// `Transactional`, written only when given.
-    pub transactional: Option<bool>,
-}
-
-impl NewRevision {
-    /// The file's text: the header in the layout of SPEC §2, then empty up and down sections.
-    pub fn render(&self) -> String {
-        let mut out = format!("-- {}\n--\n", self.message);
-        if !self.description.is_empty() {
-            for line in self.description.lines() {
-                if line.is_empty() {
-                    out.push_str("--\n");
-                } else {
-                    out.push_str(&format!("-- {line}\n"));
-                }
-            }
-            out.push_str("--\n");
-        }
-        out.push_str(&format!("-- Revision ID: {}\n", self.id));
-        out.push_str(&format!("-- Revises: {}\n", revises_value(&self.parents)));
-        out.push_str(&format!("-- Create Date: {}\n", self.create_date));
-        if !self.branch_labels.is_empty() {
-            out.push_str(&format!("-- Branch Labels: {}\n", self.branch_labels.join(", ")));
-        }
-        if !self.depends_on.is_empty() {
-            out.push_str(&format!("-- Depends On: {}\n", self.depends_on.join(", ")));
-        }
-        if let Some(flag) = self.transactional {
-            out.push_str(&format!("-- Transactional: {flag}\n"));
-        }
-        out.push_str("\n-- migrate:up\n\n\n-- migrate:down\n\n");
-        out
-    }
-
-    /// Renders the file and parses it back; the header must say what was asked.
-    ///
-    /// # Errors
-    /// A usage [`Failure`] when the message or description would be read back differently
-    /// (for example a message that looks like a header key).
-    pub fn render_checked(&self) -> Result<String, Failure> {
-        let text = self.render();
-        let unreadable = |why: String| {
-            Failure::usage(format!("the message {:?} cannot be written into a revision header: {why}", self.message))
-                .hint("rephrase the message (a header line must not look like `Key: value` or start with `migrate:`)")
-        };
-        let parsed = parse_revision(text.as_bytes()).map_err(|e| unreadable(e.to_string()))?;
-        let same = parsed.id == self.id
-            && parsed.message == self.message
-            && parsed.description == self.description
-            && parsed.parents == self.parents
-            && parsed.branch_labels == self.branch_labels
-            && parsed.depends_on == self.depends_on
-            && parsed.transactional == self.transactional;
-        if same {
-            Ok(text)
-        } else {
-            Err(unreadable(format!(
-                "it would read back as message {:?}, description {:?}",
-                parsed.message, parsed.description
-            )))
-        }
-    }
-}
 
 /// Splits `-m` into the message (first line) and the description (the rest), trimmed.
 pub fn split_message(text: &str) -> (String, String) {
@@ -123,7 +40,8 @@ pub fn slug(message: &str) -> String {
     }
 }
 
-/// A UTC wall-clock time, to the second.
+/// A wall-clock time to the second, with its offset from UTC: when a revision was made,
+/// as its `Create Date` and the date placeholders of `file_template` show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
     /// Year, e.g. 2026.
@@ -138,59 +56,74 @@ pub struct Timestamp {
     pub minute: u32,
     /// 0–59.
     pub second: u32,
+    /// Seconds east of UTC.
+    pub offset_seconds: i32,
 }
 
 impl Timestamp {
-    /// The time `secs` seconds after 1970-01-01 00:00:00 UTC.
+    /// The time `secs` seconds after 1970-01-01 00:00:00 UTC, in UTC.
     pub fn from_unix(secs: i64) -> Self {
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        // `rem` is in 0..86_400, so these fit.
-        let rem = u32::try_from(rem).unwrap_or(0);
-        Self { year, month, day, hour: rem / 3600, minute: rem / 60 % 60, second: rem % 60 }
+        let time = jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        Self::of(&time.to_zoned(jiff::tz::TimeZone::UTC))
     }
 
-    /// Now, or `SOURCE_DATE_EPOCH` when set (for reproducible files and tests).
+    fn of(zoned: &jiff::Zoned) -> Self {
+        let to_u32 = |n: i8| u32::try_from(n).unwrap_or(0);
+        Self {
+            year: i64::from(zoned.year()),
+            month: to_u32(zoned.month()),
+            day: to_u32(zoned.day()),
+            hour: to_u32(zoned.hour()),
+            minute: to_u32(zoned.minute()),
+            second: to_u32(zoned.second()),
+            offset_seconds: zoned.offset().seconds(),
+        }
+    }
+
+    /// Now, or `SOURCE_DATE_EPOCH` when set (for reproducible files and tests), in
+    /// `timezone` (an IANA name such as `Europe/Paris`; UTC when `None`), as Alembic's
+    /// `timezone` option.
     ///
     /// # Errors
-    /// A usage [`Failure`] when `SOURCE_DATE_EPOCH` is not a whole number.
-    pub fn now() -> Result<Self, Failure> {
-        if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-            let secs = epoch
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| Failure::usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a whole number of seconds")))?;
-            return Ok(Self::from_unix(secs));
-        }
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        Ok(Self::from_unix(secs))
+    /// A usage [`Failure`] when `SOURCE_DATE_EPOCH` is not a whole number, or the time zone
+    /// is unknown.
+    pub fn now(timezone: Option<&str>) -> Result<Self, Failure> {
+        let zone = match timezone {
+            None => jiff::tz::TimeZone::UTC,
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| {
+                Failure::usage(format!("[package.metadata.migrate] timezone = {name:?} is not a time zone: {e}"))
+                    .hint("use an IANA name such as \"UTC\" or \"Europe/Paris\", or remove the key for UTC")
+            })?,
+        };
+        let time = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(epoch) => {
+                let secs = epoch.trim().parse::<i64>().map_err(|_| {
+                    Failure::usage(format!("SOURCE_DATE_EPOCH={epoch:?} is not a whole number of seconds"))
+                })?;
+                jiff::Timestamp::from_second(secs)
+                    .map_err(|e| Failure::usage(format!("SOURCE_DATE_EPOCH={epoch:?} is out of range: {e}")))?
+            }
+            Err(_) => jiff::Timestamp::now(),
+        };
+        Ok(Self::of(&time.to_zoned(zone)))
     }
 
-    /// `YYYY-MM-DD HH:MM:SS+00:00`, the `Create Date` format.
+    /// `YYYY-MM-DD HH:MM:SS+HH:MM`, the `Create Date` format.
     pub fn create_date(&self) -> String {
+        let sign = if self.offset_seconds < 0 { '-' } else { '+' };
+        let offset = self.offset_seconds.unsigned_abs();
         format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}+00:00",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}{sign}{:02}:{:02}",
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            offset / 3600,
+            offset / 60 % 60
         )
     }
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let day = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
-    let month = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
 }
 
 /// Why a `file_template` cannot be expanded.
@@ -410,48 +343,15 @@ mod tests {
         assert_ne!(id, random_id().unwrap());
     }
 
-    fn sample() -> NewRevision {
-        NewRevision {
-            id: "1975ea83b712".into(),
-            message: "create account table".into(),
-            description: String::new(),
-            parents: Vec::new(),
-            branch_labels: vec!["accounts".into()],
-            depends_on: vec!["55af2cb1c267".into()],
-            create_date: "2026-11-22 10:00:00+00:00".into(),
-            transactional: None,
-        }
-    }
-
     #[test]
-    fn header_matches_the_spec_layout() {
-        assert_eq!(
-            sample().render_checked().unwrap(),
-            "-- create account table\n--\n-- Revision ID: 1975ea83b712\n-- Revises: <base>\n\
-             -- Create Date: 2026-11-22 10:00:00+00:00\n-- Branch Labels: accounts\n\
-             -- Depends On: 55af2cb1c267\n\n-- migrate:up\n\n\n-- migrate:down\n\n"
-        );
-        let merge = NewRevision {
-            parents: vec!["a1".into(), "b2".into()],
-            branch_labels: Vec::new(),
-            depends_on: Vec::new(),
-            description: "first line\n\nsecond paragraph".into(),
-            transactional: Some(false),
-            ..sample()
-        };
-        let text = merge.render_checked().unwrap();
-        assert!(text.contains("-- Revises: a1, b2\n"), "{text}");
-        assert!(text.contains("--\n-- first line\n--\n-- second paragraph\n--\n-- Revision ID"));
-        assert!(text.contains("-- Transactional: false\n"));
-    }
-
-    #[test]
-    fn messages_that_read_back_differently_are_refused() {
-        for message in ["Revises: abc", "migrate:up now", "Revision ID: x"] {
-            let rev = NewRevision { message: message.into(), ..sample() };
-            assert!(rev.render_checked().is_err(), "{message}");
-        }
+    fn messages_split_into_message_and_description() {
         assert_eq!(split_message("  add x \n\n more about it \n"), ("add x".into(), "more about it".into()));
+    }
+
+    #[test]
+    fn offsets_are_written_as_alembic_writes_them() {
+        let t = Timestamp { offset_seconds: -(5 * 3600 + 30 * 60), ..Timestamp::from_unix(0) };
+        assert_eq!(t.create_date(), "1970-01-01 00:00:00-05:30");
     }
 
     #[test]

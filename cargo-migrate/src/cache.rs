@@ -20,7 +20,7 @@
 //! (`revision`, `merge`, the database commands, `check`) always read the files.
 
 use migrate_embed::diagnostic::Problem;
-use migrate_embed::revision::{Origin, Revision};
+use migrate_embed::revision::{Origin, Revision, RevisionHeader};
 use migrate_embed::source::{
     LoadedRevisions, SourceError, in_chunks, list_revision_files, parse_file, read_file_with_metadata, shown_path,
     strip_root,
@@ -73,22 +73,27 @@ fn default_cache_dir_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> O
     Some(base.join("cargo-migrate"))
 }
 
-/// [`migrate_embed::source::load_dir`] through the cache in `cache_dir`, in path order. Revisions taken from the cache have no SQL and no checksum (see
-/// the module docs); the rest is as `load_dir` gives it.
+/// The revision headers of [`migrate_embed::source::load_dir`], through the cache in
+/// `cache_dir`, in path order: settled files the cache knows are not read again.
 ///
 /// # Errors
 /// [`SourceError`] when the folder or a file cannot be read (never for the cache).
-pub fn load_headers_cached(dir: &Path, display_root: &Path, cache_dir: &Path) -> Result<LoadedRevisions, SourceError> {
-    load_headers_cached_at(dir, display_root, cache_dir, SystemTime::now())
+pub fn load_headers_cached(
+    dir: &Path,
+    display_root: &Path,
+    cache_dir: &Path,
+) -> Result<LoadedRevisions<()>, SourceError> {
+    load_headers_cached_at(dir, display_root, cache_dir, SystemTime::now()).map(|(loaded, _)| loaded)
 }
 
-/// [`load_headers_cached`] with the time it runs at given (tests pretend files have settled).
+/// [`load_headers_cached`] with the time it runs at given (tests pretend files have
+/// settled); also says, per revision, whether its file was read.
 fn load_headers_cached_at(
     dir: &Path,
     display_root: &Path,
     cache_dir: &Path,
     now: SystemTime,
-) -> Result<LoadedRevisions, SourceError> {
+) -> Result<(LoadedRevisions<()>, Vec<bool>), SourceError> {
     let cache_file = cache_dir.join(cache_file_name(dir));
     // Listing the folder waits on the file system; read the cache meanwhile.
     let (files, old_bytes) = std::thread::scope(|scope| {
@@ -111,6 +116,7 @@ fn load_headers_cached_at(
     });
 
     let mut loaded = LoadedRevisions { revisions: Vec::with_capacity(files.len()), ..LoadedRevisions::default() };
+    let mut read = Vec::with_capacity(files.len());
     let mut new_entries = Vec::with_capacity(files.len());
     for (outcome, rel) in parts.into_iter().flatten().zip(&relative) {
         let outcome = outcome?;
@@ -118,7 +124,10 @@ fn load_headers_cached_at(
             new_entries.push(OwnedEntry { path: rel, stamp, blob });
         }
         match outcome.revision {
-            Ok(revision) => loaded.revisions.push(revision),
+            Ok(revision) => {
+                loaded.revisions.push(revision);
+                read.push(outcome.read);
+            }
             Err(problem) => loaded.problems.push(problem),
         }
     }
@@ -131,14 +140,15 @@ fn load_headers_cached_at(
         let _ = write_atomically(&cache_file, &encode_cache(dir, &new_entries));
     }
     loaded.files = files;
-    Ok(loaded)
+    Ok((loaded, read))
 }
 
-/// What loading one file gave: its revision or problem, and the entry to keep in the
-/// cache (none for unsettled or unparsable files).
+/// What loading one file gave: its header or problem, the entry to keep in the cache
+/// (none for unsettled or unparsable files), and whether the file was read.
 struct Outcome<'a> {
-    revision: Result<Revision, Problem>,
+    revision: Result<RevisionHeader, Problem>,
     keep: Option<(Stamp, Blob<'a>)>,
+    read: bool,
 }
 
 /// A cache entry's encoded revision: borrowed from the old cache, or newly encoded.
@@ -169,17 +179,17 @@ fn load_one<'a>(
         && let Some(mut revision) = decode_revision(entry.blob)
     {
         revision.origin.path = shown_path(file, display_root);
-        return Ok(Outcome { revision: Ok(revision), keep: Some((entry.stamp, Blob::Old(entry.blob))) });
+        return Ok(Outcome { revision: Ok(revision), keep: Some((entry.stamp, Blob::Old(entry.blob))), read: false });
     }
     let metadata = read_file_with_metadata(file, buffer)?;
-    let revision = parse_file(file, buffer, display_root);
+    let revision = parse_file(file, buffer, display_root).map(Revision::into_header);
     let keep = match (&revision, Stamp::of(&metadata)) {
         (Ok(revision), Some(stamp)) if stamp.settled(settled_before) => {
             Some((stamp, Blob::New(encode_revision(revision))))
         }
         _ => None,
     };
-    Ok(Outcome { revision, keep })
+    Ok(Outcome { revision, keep, read: true })
 }
 
 /// What identifies one version of a file: if any of it differs, the file is read again.
@@ -322,7 +332,7 @@ fn encode_cache(dir: &Path, entries: &[OwnedEntry<'_, '_>]) -> Vec<u8> {
 
 /// A revision's header as cache bytes (its path is not stored: it is where the entry is;
 /// its SQL is not stored at all).
-fn encode_revision(revision: &Revision) -> Vec<u8> {
+fn encode_revision(revision: &RevisionHeader) -> Vec<u8> {
     let mut out = Writer(Vec::with_capacity(256));
     out.str(&revision.id);
     out.str(&revision.message);
@@ -334,6 +344,10 @@ fn encode_revision(revision: &Revision) -> Vec<u8> {
         }
     }
     out.optional_str(revision.create_date.as_deref());
+    out.u64(revision.lint_allow.len() as u64);
+    for code in &revision.lint_allow {
+        out.str(code);
+    }
     out.0.push(match revision.transactional {
         None => 0,
         Some(false) => 1,
@@ -345,6 +359,7 @@ fn encode_revision(revision: &Revision) -> Vec<u8> {
         origin.revises_line,
         origin.depends_on_line,
         origin.labels_line,
+        origin.lint_allow_line,
         origin.up_line,
         origin.down_line,
     ] {
@@ -354,7 +369,7 @@ fn encode_revision(revision: &Revision) -> Vec<u8> {
 }
 
 /// The revision header [`encode_revision`] wrote, or `None` for bytes it did not write.
-fn decode_revision(bytes: &[u8]) -> Option<Revision> {
+fn decode_revision(bytes: &[u8]) -> Option<RevisionHeader> {
     let mut reader = Reader { bytes };
     let id = reader.string()?;
     let message = reader.string()?;
@@ -370,6 +385,11 @@ fn decode_revision(bytes: &[u8]) -> Option<Revision> {
     }
     let [parents, depends_on, branch_labels] = lists;
     let create_date = reader.optional_string()?;
+    let count = usize::try_from(reader.u64()?).ok()?;
+    let mut lint_allow = Vec::with_capacity(count.min(reader.bytes.len()));
+    for _ in 0..count {
+        lint_allow.push(reader.string()?);
+    }
     let transactional = match reader.byte()? {
         0 => None,
         1 => Some(false),
@@ -383,6 +403,7 @@ fn decode_revision(bytes: &[u8]) -> Option<Revision> {
         revises_line: line()?,
         depends_on_line: line()?,
         labels_line: line()?,
+        lint_allow_line: line()?,
         up_line: line()?,
         down_line: line()?,
     };
@@ -395,10 +416,9 @@ fn decode_revision(bytes: &[u8]) -> Option<Revision> {
         branch_labels,
         create_date,
         transactional,
-        up_sql: String::new(),
-        down_sql: None,
-        checksum: String::new(),
+        lint_allow,
         origin,
+        body: (),
     })
 }
 
@@ -533,14 +553,14 @@ mod tests {
         }
 
         /// Loads as if `later` had passed since now.
-        fn load_after(&self, later: Duration) -> LoadedRevisions {
+        fn load_after(&self, later: Duration) -> (LoadedRevisions<()>, Vec<bool>) {
             let now = SystemTime::now() + later;
             let dir = self.migrations.path();
             load_headers_cached_at(dir, dir, self.cache.path(), now).unwrap()
         }
 
         /// Loads once the files have settled.
-        fn load(&self) -> LoadedRevisions {
+        fn load(&self) -> (LoadedRevisions<()>, Vec<bool>) {
             self.load_after(SETTLE_TIME * 5)
         }
 
@@ -559,15 +579,16 @@ mod tests {
     }
 
     /// `(id, message, parents, whether the SQL was read)` per revision.
-    fn summary(loaded: &LoadedRevisions) -> Vec<(String, String, Vec<String>, bool)> {
+    fn summary((loaded, read): &(LoadedRevisions<()>, Vec<bool>)) -> Vec<(String, String, Vec<String>, bool)> {
         loaded
             .revisions
             .iter()
-            .map(|r| (r.id.clone(), r.message.clone(), r.parents.clone(), !r.up_sql.is_empty()))
+            .zip(read)
+            .map(|(r, &read)| (r.id.clone(), r.message.clone(), r.parents.clone(), read))
             .collect()
     }
 
-    fn messages(loaded: &LoadedRevisions) -> Vec<&str> {
+    fn messages((loaded, _): &(LoadedRevisions<()>, Vec<bool>)) -> Vec<&str> {
         loaded.revisions.iter().map(|r| r.message.as_str()).collect()
     }
 
@@ -578,12 +599,12 @@ mod tests {
                     -- Depends On: other\n-- Transactional: false\n\n-- migrate:up\nSELECT 1;\n\n\
                     -- migrate:down\nSELECT 2;\n";
         let parsed = migrate_embed::revision::parse_revision(text.as_bytes()).unwrap();
-        let decoded = decode_revision(&encode_revision(&parsed)).unwrap();
-        let expected = Revision { up_sql: String::new(), down_sql: None, checksum: String::new(), ..parsed.clone() };
+        let decoded = decode_revision(&encode_revision(&parsed.clone().into_header())).unwrap();
+        let expected = parsed.clone().into_header();
         assert_eq!(decoded, expected);
         assert_eq!(decoded.transactional, Some(false));
         // Every truncation of the bytes is refused, none panics.
-        let bytes = encode_revision(&parsed);
+        let bytes = encode_revision(&parsed.clone().into_header());
         for end in 0..bytes.len() {
             assert_eq!(decode_revision(&bytes[..end]), None, "{end} bytes");
         }
@@ -604,9 +625,9 @@ mod tests {
             from_files.iter().map(|(id, m, p, _)| (id, m, p)).collect::<Vec<_>>()
         );
         assert!(from_cache.iter().all(|(.., read)| !*read));
-        let paths: Vec<_> = second.revisions.iter().map(|r| r.origin.path.clone()).collect();
+        let paths: Vec<_> = second.0.revisions.iter().map(|r| r.origin.path.clone()).collect();
         assert_eq!(paths, [Path::new("a_first.sql"), Path::new("b_second.sql"), Path::new("sub/c_third.sql")]);
-        assert_eq!(second.revisions[1].origin.revises_line, 4);
+        assert_eq!(second.0.revisions[1].origin.revises_line, 4);
     }
 
     #[test]
@@ -644,7 +665,7 @@ mod tests {
         std::fs::rename(dir.join("a_first.sql"), dir.join("z_first.sql")).unwrap();
         let loaded = folders.load();
         assert_eq!(messages(&loaded), ["second", "fourth", "first"]);
-        assert_eq!(loaded.revisions[2].origin.path, Path::new("z_first.sql"));
+        assert_eq!(loaded.0.revisions[2].origin.path, Path::new("z_first.sql"));
         assert_eq!(folders.cached_entries(), 3);
     }
 
@@ -655,8 +676,8 @@ mod tests {
         for _ in 0..2 {
             let loaded = folders.load();
             assert_eq!(messages(&loaded), ["first", "third"]);
-            assert_eq!(loaded.problems.len(), 1);
-            assert_eq!(loaded.problems[0].locations[0].to_string(), "b_second.sql:3");
+            assert_eq!(loaded.0.problems.len(), 1);
+            assert_eq!(loaded.0.problems[0].locations[0].to_string(), "b_second.sql:3");
         }
         assert_eq!(folders.cached_entries(), 2);
     }

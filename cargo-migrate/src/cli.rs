@@ -6,7 +6,8 @@
 //! (its doc comment is the help text) and a module under `commands/`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use migrate_embed::graph::{RangeSpec, Target};
+use migrate_embed::config::LockMode;
+use migrate_embed::graph::{Destination, RangeSpec, Target};
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -265,12 +266,22 @@ pub struct HistoryArgs {
     pub indicate_current: bool,
 }
 
+/// The longest `--lock-timeout`: a day. (SQLite's busy timeout, which the lock timeout
+/// sets, holds at most 2,147,483 seconds.)
+pub const MAX_LOCK_TIMEOUT: u64 = 86_400;
+
 /// Options of commands that take the migration lock.
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// Seconds to wait for another runner's migration lock
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// Seconds to wait for another runner's migration lock (at most 86400)
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=MAX_LOCK_TIMEOUT))]
     pub lock_timeout: u64,
+
+    /// How runners exclude each other: `advisory`, `table` (behind a transaction-pooling
+    /// PgBouncer) or `file` (SQLite) [default: `lock` from [package.metadata.migrate], else
+    /// the database's own]
+    #[arg(long, value_name = "LOCK")]
+    pub lock: Option<LockMode>,
 }
 
 /// `cargo migrate upgrade TARGET [--sql]`.
@@ -279,7 +290,7 @@ pub struct UpgradeArgs {
     /// Where to go: `head`, `heads`, an id or prefix, a label, `label@head`, `+N`…; with
     /// --sql also a range `A:B`
     #[arg(value_name = "TARGET", allow_hyphen_values = true)]
-    pub target: String,
+    pub target: Destination,
 
     /// Print the SQL (version-table statements included) instead of running it; never
     /// connects
@@ -297,7 +308,7 @@ pub struct DowngradeArgs {
     /// Where to go: `base`, an id or prefix, `-N`, `label@base`, `label@-N`…; with --sql a
     /// range `FROM:TO`
     #[arg(value_name = "TARGET", allow_hyphen_values = true)]
-    pub target: String,
+    pub target: Destination,
 
     /// Print the SQL instead of running it; needs a range `FROM:TO`; never connects
     #[arg(long)]

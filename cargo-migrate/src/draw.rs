@@ -159,7 +159,7 @@ fn edge_row(edges: &[(usize, usize)]) -> Row {
 }
 
 /// The text drawing of a whole graph, one line per row, newest first.
-pub fn text(renderer: &Renderer<'_>) -> String {
+pub fn text<B>(renderer: &Renderer<'_, B>) -> String {
     let graph = renderer.graph();
     let parents: Vec<Vec<usize>> = (0..graph.len()).map(|i| graph.parents(i).to_vec()).collect();
     let order = display_order(&parents, graph.heads());
@@ -180,7 +180,7 @@ pub fn text(renderer: &Renderer<'_>) -> String {
 
 /// The graph in Graphviz DOT: newest at the top, parents → children, dependencies dashed,
 /// heads with a double border.
-pub fn dot(renderer: &Renderer<'_>) -> String {
+pub fn dot<B>(renderer: &Renderer<'_, B>) -> String {
     let graph = renderer.graph();
     let mut out =
         String::from("digraph migrations {\n    rankdir=BT;\n    node [shape=box, fontname=\"monospace\"];\n");
@@ -235,7 +235,7 @@ fn dot_string(text: &str) -> String {
 
 /// The graph as a Mermaid flowchart: newest at the top, parents → children, dependencies
 /// dotted, heads in the `head` class.
-pub fn mermaid(renderer: &Renderer<'_>) -> String {
+pub fn mermaid<B>(renderer: &Renderer<'_, B>) -> String {
     let graph = renderer.graph();
     let mut out = String::from("flowchart BT\n");
     for (i, rev) in graph.revisions().iter().enumerate() {

@@ -1,19 +1,21 @@
-//! Exit codes and the error type that carries one.
+//! Exit codes (the policy `migrate_embed::exit` sets for both the CLI and `--migrate`) and
+//! the error type that carries one.
 //!
 //! Commands return `anyhow::Result`; [`exit_code`] looks through the error chain for a
 //! [`Failure`] (which names its code) and otherwise falls back to [`USAGE`]: everything this
 //! binary reports without a database is a problem with the input (arguments, config, files).
 
+use migrate_embed::exit::ExitStatus;
 use std::fmt;
 
 /// Success.
-pub const OK: u8 = 0;
+pub const OK: u8 = ExitStatus::Ok.code();
 /// `cargo migrate check` found the files, the database or the schema out of order.
-pub const CHECK_FAILED: u8 = 1;
+pub const CHECK_FAILED: u8 = ExitStatus::CheckFailed.code();
 /// Bad arguments, configuration or revision files (clap's own usage errors exit with 2 too).
-pub const USAGE: u8 = 2;
+pub const USAGE: u8 = ExitStatus::Usage.code();
 /// The database could not be reached or refused a statement.
-pub const DATABASE: u8 = 3;
+pub const DATABASE: u8 = ExitStatus::Database.code();
 
 /// An error with a chosen exit code and `hint:` lines telling the user what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -250,7 +250,7 @@ pub struct RevisionJson<'a> {
 impl<'a> RevisionJson<'a> {
     /// The JSON view of revision `index`; `labels` comes from
     /// [`RevisionGraph::effective_labels`].
-    pub fn new(graph: &'a RevisionGraph, index: RevIndex, labels: &[&'a str]) -> Self {
+    pub fn new<B>(graph: &'a RevisionGraph<B>, index: RevIndex, labels: &[&'a str]) -> Self {
         let rev = graph.revision(index);
         let strs = |list: &'a [String]| list.iter().map(String::as_str).collect::<Vec<_>>();
         Self {

@@ -16,20 +16,21 @@
 
 use crate::output::{RevisionJson, Style};
 use migrate_embed::graph::{RevIndex, RevisionGraph};
+use migrate_embed::revision::revises_text;
 
 /// Renders revisions of one graph.
 #[derive(Debug)]
-pub struct Renderer<'a> {
+pub struct Renderer<'a, B = ()> {
     /// Applied heads of the database, marked `(current)` (`history --indicate-current`).
     current: Vec<bool>,
-    graph: &'a RevisionGraph,
+    graph: &'a RevisionGraph<B>,
     labels: Vec<Vec<&'a str>>,
     style: Style,
 }
 
-impl<'a> Renderer<'a> {
-    /// A renderer for `graph`; labels are propagated once, here.
-    pub fn new(graph: &'a RevisionGraph, style: Style) -> Self {
+impl<'a, B> Renderer<'a, B> {
+    /// A renderer for `graph` (whole revisions or headers); labels are propagated once, here.
+    pub fn new(graph: &'a RevisionGraph<B>, style: Style) -> Self {
         Self { graph, labels: graph.effective_labels(), style, current: Vec::new() }
     }
 
@@ -44,7 +45,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The graph rendered.
-    pub fn graph(&self) -> &'a RevisionGraph {
+    pub fn graph(&self) -> &'a RevisionGraph<B> {
         self.graph
     }
 
@@ -163,7 +164,7 @@ impl<'a> Renderer<'a> {
         }
         let mut out =
             format!("{} {}{}\n", self.style.bold("Rev:"), self.style.id(&rev.id), self.style.marker(&markers));
-        let parents = revises_value(&rev.parents);
+        let parents = revises_text(&rev.parents);
         if graph.is_merge_point(index) {
             out.push_str(&format!("Merges: {parents}\n"));
         } else {
@@ -219,11 +220,6 @@ impl<'a> Renderer<'a> {
     pub fn json(&self, index: RevIndex) -> RevisionJson<'a> {
         RevisionJson::new(self.graph, index, &self.labels[index])
     }
-}
-
-/// `Revises` as written in a header: `<base>` or the ids separated by commas.
-pub fn revises_value(parents: &[String]) -> String {
-    if parents.is_empty() { "<base>".to_owned() } else { parents.join(", ") }
 }
 
 #[cfg(test)]

@@ -254,9 +254,9 @@ fn embedded(n: usize) -> &'static migrate_embed::EmbeddedMigrations {
                 leak_all(&r.branch_labels),
                 r.create_date.as_deref().map(leak),
                 r.transactional,
-                leak(&r.up_sql),
-                r.down_sql.as_deref().map(leak),
-                leak(&r.checksum),
+                leak(&r.body.up_sql),
+                r.body.down_sql.as_deref().map(leak),
+                leak(&r.body.checksum),
                 "migrations/x.sql",
                 r.origin.up_line,
                 r.origin.down_line,
@@ -266,8 +266,9 @@ fn embedded(n: usize) -> &'static migrate_embed::EmbeddedMigrations {
     let revisions: &'static [migrate_embed::EmbeddedRevision] = Box::leak(revisions.into_boxed_slice());
     Box::leak(Box::new(migrate_embed::EmbeddedMigrations::__from_build_support(
         revisions,
-        "migrate_version",
+        migrate_embed::config::TableName::default(),
         true,
+        None,
         None,
     )))
 }

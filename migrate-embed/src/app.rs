@@ -8,15 +8,15 @@
 //! # Ok(()) }
 //! ```
 
-use crate::database::mask_password;
 use crate::embedded::EmbeddedMigrations;
-use crate::graph::{RevisionGraph, Target, TargetError};
-use crate::runner::{DbState, Event, Migrator, Ran, RunError, Settings};
-use crate::version_table::VersionRow;
-use std::fmt;
+use crate::exit::ExitStatus;
+use crate::graph::{Target, TargetError};
+use crate::runner::{Event, Migrator, Ran, RunError, Settings};
+use crate::status::{DbState, Status};
 
 /// Why an application-side migration failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MigrateError {
     /// The target does not parse or resolve.
     #[error(transparent)]
@@ -37,9 +37,22 @@ pub enum MigrateError {
     NotUpToDate(Status),
 }
 
+impl MigrateError {
+    /// The exit status this error ends a process with (the same policy as `cargo migrate`).
+    pub fn exit_status(&self) -> ExitStatus {
+        match self {
+            MigrateError::Target(_) | MigrateError::Offline(_) | MigrateError::NoDatabaseUrl => ExitStatus::Usage,
+            MigrateError::NotUpToDate(_) => ExitStatus::CheckFailed,
+            MigrateError::Run(error) => error.exit_status(),
+        }
+    }
+}
+
 /// The runner settings the embedded config implies.
 pub fn settings(migrations: &EmbeddedMigrations) -> Settings {
-    Settings::new(migrations.version_table(), migrations.transactional_default())
+    let mut settings = Settings::new(migrations.version_table().clone(), migrations.transactional_default());
+    settings.lock = migrations.lock();
+    settings
 }
 
 /// Upgrades to head, printing nothing.
@@ -66,7 +79,7 @@ pub async fn migrate_to(
     let target: Target = target.parse()?;
     let migrator = Migrator::new(&graph, settings);
     let mut conn = migrator.connect(url).await?;
-    Ok(migrator.migrate_to(&mut conn, url, &target, on).await?)
+    Ok(migrator.migrate_to(&mut conn, &target, on).await?)
 }
 
 /// Downgrades to `target` (Alembic's meaning).
@@ -78,7 +91,7 @@ pub async fn downgrade(migrations: &EmbeddedMigrations, url: &str, target: &str)
     let target: Target = target.parse()?;
     let migrator = Migrator::new(&graph, settings(migrations));
     let mut conn = migrator.connect(url).await?;
-    Ok(migrator.downgrade(&mut conn, url, &target, &mut |_| {}).await?)
+    Ok(migrator.downgrade(&mut conn, &target, &mut |_| {}).await?)
 }
 
 /// The database's state against the embedded revisions. Reads only.
@@ -89,8 +102,8 @@ pub async fn current(migrations: &EmbeddedMigrations, url: &str) -> Result<Statu
     let graph = migrations.graph();
     let migrator = Migrator::new(&graph, settings(migrations));
     let mut conn = migrator.connect(url).await?;
-    let state = migrator.state(&mut conn).await?;
-    Ok(Status::new(&graph, &state, url))
+    let state: DbState = migrator.state(&mut conn).await?;
+    Ok(Status::new(&graph, &state, conn.url().masked()))
 }
 
 /// `Ok` only when every embedded revision is applied, none drifted or failed, and the
@@ -101,72 +114,4 @@ pub async fn current(migrations: &EmbeddedMigrations, url: &str) -> Result<Statu
 pub async fn check(migrations: &EmbeddedMigrations, url: &str) -> Result<Status, MigrateError> {
     let status = current(migrations, url).await?;
     if status.is_up_to_date() { Ok(status) } else { Err(MigrateError::NotUpToDate(status)) }
-}
-
-/// What the database holds compared with the revisions at hand.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    /// The URL, password masked.
-    pub url: String,
-    /// Applied heads, `id (message)`, each marked `(head)` when it is a head of the graph.
-    pub current: Vec<String>,
-    /// Revisions not applied yet, in upgrade order.
-    pub pending: Vec<String>,
-    /// Recorded revisions the graph does not know.
-    pub unknown: Vec<String>,
-    /// Revisions marked failed, with the reason.
-    pub failed: Vec<String>,
-    /// Applied revisions whose SQL changed since.
-    pub drifted: Vec<String>,
-}
-
-impl Status {
-    /// Compares a read state with a graph.
-    pub fn new(graph: &RevisionGraph, state: &DbState, url: &str) -> Self {
-        let current = graph
-            .applied_heads(&state.applied)
-            .iter()
-            .map(|&h| if graph.is_head(h) { format!("{} (head)", graph.describe(h)) } else { graph.describe(h) })
-            .collect();
-        Status {
-            url: mask_password(url),
-            current,
-            pending: (0..graph.len()).filter(|&i| !state.applied[i]).map(|i| graph.describe(i)).collect(),
-            unknown: state.unknown.iter().map(VersionRow::describe).collect(),
-            failed: state
-                .failed
-                .iter()
-                .map(|r| format!("{}: {}", r.revision, r.failure.as_deref().unwrap_or("failed")))
-                .collect(),
-            drifted: state.drifted.iter().map(|&i| graph.describe(i)).collect(),
-        }
-    }
-
-    /// Whether nothing is pending, unknown, failed or drifted.
-    pub fn is_up_to_date(&self) -> bool {
-        self.pending.is_empty() && self.unknown.is_empty() && self.failed.is_empty() && self.drifted.is_empty()
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |items: &[String]| if items.is_empty() { "none".to_owned() } else { items.join(", ") };
-        writeln!(f, "database: {}", self.url)?;
-        if self.current.is_empty() {
-            writeln!(f, "current:  <base> (nothing applied)")?;
-        } else {
-            writeln!(f, "current:  {}", self.current.join(", "))?;
-        }
-        write!(f, "pending:  {}", list(&self.pending))?;
-        if !self.unknown.is_empty() {
-            write!(f, "\nunknown:  {} (applied by a newer release)", list(&self.unknown))?;
-        }
-        if !self.failed.is_empty() {
-            write!(f, "\nfailed:   {}", list(&self.failed))?;
-        }
-        if !self.drifted.is_empty() {
-            write!(f, "\ndrifted:  {} (edited since applied)", list(&self.drifted))?;
-        }
-        Ok(())
-    }
 }

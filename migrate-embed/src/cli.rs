@@ -14,22 +14,17 @@
 //! ```
 
 use crate::app::{self, MigrateError};
-use crate::database::mask_password;
+use crate::config::LockMode;
+use crate::dialect::DatabaseKind;
 use crate::embedded::EmbeddedMigrations;
+use crate::exit::ExitStatus;
+use crate::graph::Destination;
 use crate::offline::offline_script;
 use crate::plan::Direction;
-use crate::runner::{Event, RunError};
+use crate::runner::Event;
+use crate::url::mask_password;
 use std::process::ExitCode;
 use std::time::Duration;
-
-/// Exit code: success.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: the database is not up to date (as [`crate::app::check`] reports it).
-pub const EXIT_CHECK_FAILED: u8 = 1;
-/// Exit code: bad usage or configuration (bad target, no URL).
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code: the database refused or failed.
-pub const EXIT_DATABASE: u8 = 3;
 
 /// Flags that make an application migrate its database and exit.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -56,6 +51,10 @@ pub struct MigrateArgs {
     /// Seconds to wait for another runner's migration lock.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub migrate_lock_timeout: u64,
+    /// How runners exclude each other: `advisory`, `table` (behind a transaction-pooling
+    /// PgBouncer) or `file` (SQLite) [default: the package's `lock`, else the database's]
+    #[arg(long, value_name = "LOCK")]
+    pub migrate_lock: Option<LockMode>,
 }
 
 impl MigrateArgs {
@@ -69,15 +68,10 @@ impl MigrateArgs {
     /// environment); the embedded config's `database_url` is the fallback.
     pub async fn run(&self, migrations: &EmbeddedMigrations, database_url: Option<&str>) -> ExitCode {
         match self.execute(migrations, database_url).await {
-            Ok(()) => ExitCode::from(EXIT_OK),
+            Ok(()) => ExitStatus::Ok.into(),
             Err(error) => {
                 eprintln!("error: {error}");
-                ExitCode::from(match &error {
-                    MigrateError::Target(_) | MigrateError::Offline(_) | MigrateError::NoDatabaseUrl => EXIT_USAGE,
-                    MigrateError::Run(RunError::Plan(_)) => EXIT_USAGE,
-                    MigrateError::NotUpToDate(_) => EXIT_CHECK_FAILED,
-                    MigrateError::Run(_) => EXIT_DATABASE,
-                })
+                error.exit_status().into()
             }
         }
     }
@@ -86,15 +80,15 @@ impl MigrateArgs {
         let url = database_url.or(migrations.default_database_url());
         if self.migrate_sql {
             let graph = migrations.graph();
-            let kind =
-                url.and_then(crate::database::DatabaseKind::from_url).unwrap_or(crate::database::DatabaseKind::Sqlite);
+            let kind = url.and_then(DatabaseKind::from_url).unwrap_or(DatabaseKind::Sqlite);
+            let head = Destination::Target("head".parse()?);
             let script = offline_script(
                 &graph,
-                kind,
+                kind.dialect(),
                 migrations.version_table(),
                 migrations.transactional_default(),
                 Direction::Up,
-                "head",
+                &head,
             )?;
             print!("{script}");
             return Ok(());
@@ -109,6 +103,7 @@ impl MigrateArgs {
         settings.lock_timeout = Duration::from_secs(self.migrate_lock_timeout);
         settings.use_recorded_down = self.use_recorded_down;
         settings.refuse_drift = !self.allow_checksum_drift;
+        settings.lock = self.migrate_lock.or(settings.lock);
         let ran = app::migrate_to(migrations, url, target, settings, &mut |event: Event| println!("{event}")).await?;
         if ran.is_empty() {
             println!("Database {} is up to date; nothing to run.", mask_password(url));

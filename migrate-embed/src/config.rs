@@ -1,6 +1,9 @@
-//! `[package.metadata.migrate]`: where the migrations live and how they run (SPEC §3).
+//! `[package.metadata.migrate]`: where the migrations live and how they run (the README's
+//! "Configuration" section lists every key).
 
 use serde::Deserialize;
+use std::borrow::Cow;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The package's migration settings; every key is optional.
@@ -11,17 +14,112 @@ pub struct Config {
     pub dir: PathBuf,
     /// Used when neither `--database-url` nor `DATABASE_URL` is set.
     pub database_url: Option<String>,
-    /// The table that records applied revisions.
-    pub version_table: String,
+    /// The table that records applied revisions (checked once, when the config is read).
+    pub version_table: TableName,
     /// New file names: `{rev}`, `{slug}`, `{year}`, `{month}`, `{day}`, `{hour}`, `{minute}`, `{second}`.
     pub file_template: String,
     /// Default for revisions without a `Transactional` key.
     pub transactional: bool,
     /// Allow several heads, each carrying a branch label.
     pub multiple_heads: bool,
-    /// The desired schema file (SPEC §8, autogenerate), relative to the package. Read from
-    /// the config so the key is accepted; autogenerate itself is not implemented yet.
+    /// The desired schema file (autogenerate), relative to the package. Read from the config
+    /// so the key is accepted; autogenerate itself is not implemented yet.
     pub schema: Option<PathBuf>,
+    /// How runners exclude each other; `None` means the database's default.
+    pub lock: Option<LockMode>,
+    /// The time zone of new revisions' `Create Date` and of `file_template`'s dates (an
+    /// IANA name, as Alembic's `timezone` option); `None` means UTC.
+    pub timezone: Option<String>,
+}
+
+/// How concurrent runners exclude each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LockMode {
+    /// A session lock of the server: `pg_advisory_lock` on PostgreSQL, `GET_LOCK` on MySQL.
+    /// The default on both.
+    Advisory,
+    /// A row in a lock table, held under a lease that its holder renews: for connections
+    /// that do not keep one server session (PgBouncer in transaction pooling mode), and for
+    /// servers without advisory locks.
+    Table,
+    /// A lock file beside an SQLite database (SQLite's default and only choice).
+    File,
+}
+
+impl LockMode {
+    /// The value as written in the config.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Advisory => "advisory",
+            Self::Table => "table",
+            Self::File => "file",
+        }
+    }
+}
+
+impl fmt::Display for LockMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for LockMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [Self::Advisory, Self::Table, Self::File]
+            .into_iter()
+            .find(|mode| mode.as_str().eq_ignore_ascii_case(text))
+            .ok_or_else(|| format!("unknown lock `{text}`; use `advisory`, `table` or `file`"))
+    }
+}
+
+/// A version table's name, checked once to be a plain identifier: `[A-Za-z_][A-Za-z0-9_]*`,
+/// at most 63 bytes. SQL names it quoted (see [`crate::dialect::Dialect::quote_identifier`]),
+/// so reserved words such as `order` work too.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TableName(Cow<'static, str>);
+
+impl TableName {
+    /// Checks a name.
+    ///
+    /// # Errors
+    /// The rejected name, when it is not a plain identifier.
+    pub fn new(name: impl Into<String>) -> Result<Self, String> {
+        let name = name.into();
+        if is_valid_table_name(&name) { Ok(Self(Cow::Owned(name))) } else { Err(name) }
+    }
+
+    /// A name `build-support` checked when it embedded the config.
+    #[doc(hidden)]
+    pub const fn __from_build_support(name: &'static str) -> Self {
+        Self(Cow::Borrowed(name))
+    }
+
+    /// The name as configured.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for TableName {
+    fn default() -> Self {
+        Self(Cow::Borrowed("migrate_version"))
+    }
+}
+
+impl fmt::Display for TableName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TableName {
+    /// Any string: [`Config::from_manifest_str`] checks it, to name the manifest in its error.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|name| Self(Cow::Owned(name)))
+    }
 }
 
 impl Default for Config {
@@ -29,17 +127,20 @@ impl Default for Config {
         Self {
             dir: PathBuf::from("migrations"),
             database_url: None,
-            version_table: "migrate_version".into(),
+            version_table: TableName::default(),
             file_template: "{rev}_{slug}".into(),
             transactional: true,
             multiple_heads: false,
             schema: None,
+            lock: None,
+            timezone: None,
         }
     }
 }
 
 /// Why the config could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The manifest could not be read.
     #[error("cannot read {}: {error}", .path.display())]
@@ -102,8 +203,11 @@ impl Config {
         let Some(config) = parsed.package.and_then(|p| p.metadata).and_then(|m| m.migrate) else {
             return Ok(Self::default());
         };
-        if !is_valid_table_name(&config.version_table) {
-            return Err(ConfigError::InvalidVersionTable { path: manifest.to_owned(), name: config.version_table });
+        if !is_valid_table_name(config.version_table.as_str()) {
+            return Err(ConfigError::InvalidVersionTable {
+                path: manifest.to_owned(),
+                name: config.version_table.as_str().to_owned(),
+            });
         }
         Ok(config)
     }

@@ -8,8 +8,9 @@
 //! static MIGRATIONS: migrate_embed::EmbeddedMigrations = migrate_embed::embedded_migrations!();
 //! ```
 
+use crate::config::{Config, LockMode, TableName};
 use crate::graph::RevisionGraph;
-use crate::revision::{Origin, Revision};
+use crate::revision::{Origin, Revision, RevisionBody};
 
 /// One revision as embedded: static strings, edges already resolved to positions.
 #[derive(Debug)]
@@ -82,9 +83,10 @@ impl EmbeddedRevision {
 #[derive(Debug)]
 pub struct EmbeddedMigrations {
     revisions: &'static [EmbeddedRevision],
-    version_table: &'static str,
+    version_table: TableName,
     transactional: bool,
     database_url: Option<&'static str>,
+    lock: Option<LockMode>,
 }
 
 impl EmbeddedMigrations {
@@ -92,11 +94,12 @@ impl EmbeddedMigrations {
     #[doc(hidden)]
     pub const fn __from_build_support(
         revisions: &'static [EmbeddedRevision],
-        version_table: &'static str,
+        version_table: TableName,
         transactional: bool,
         database_url: Option<&'static str>,
+        lock: Option<LockMode>,
     ) -> Self {
-        Self { revisions, version_table, transactional, database_url }
+        Self { revisions, version_table, transactional, database_url, lock }
     }
 
     /// The revisions, in topological (upgrade) order.
@@ -105,8 +108,13 @@ impl EmbeddedMigrations {
     }
 
     /// The version table named by the package's config.
-    pub fn version_table(&self) -> &'static str {
-        self.version_table
+    pub fn version_table(&self) -> &TableName {
+        &self.version_table
+    }
+
+    /// The run lock the package's config names, if any.
+    pub fn lock(&self) -> Option<LockMode> {
+        self.lock
     }
 
     /// The default for revisions without a `Transactional` key.
@@ -133,10 +141,13 @@ impl EmbeddedMigrations {
                 branch_labels: r.branch_labels.iter().map(|l| (*l).to_owned()).collect(),
                 create_date: r.create_date.map(str::to_owned),
                 transactional: r.transactional,
-                up_sql: r.up_sql.to_owned(),
-                down_sql: r.down_sql.map(str::to_owned),
-                checksum: r.checksum.to_owned(),
+                lint_allow: Vec::new(),
                 origin: Origin { path: r.path.into(), up_line: r.up_line, down_line: r.down_line, ..Origin::default() },
+                body: RevisionBody {
+                    up_sql: r.up_sql.to_owned(),
+                    down_sql: r.down_sql.map(str::to_owned),
+                    checksum: r.checksum.to_owned(),
+                },
             })
             .collect();
         let parents = self.revisions.iter().map(|r| r.parents.to_vec()).collect();
@@ -158,14 +169,9 @@ macro_rules! embedded_migrations {
 /// Writes the Rust expression that [`embedded_migrations!`](crate::embedded_migrations)
 /// includes: the checked graph's revisions as static data. Used by `build-support`;
 /// kept here, beside the types it constructs, so the two cannot drift apart.
-pub fn generate_embed_code(
-    graph: &RevisionGraph,
-    version_table: &str,
-    transactional: bool,
-    database_url: Option<&str>,
-) -> String {
+pub fn generate_embed_code(graph: &RevisionGraph, config: &Config) -> String {
     use std::fmt::Write;
-    let mut out = String::with_capacity(graph.revisions().iter().map(|r| r.up_sql.len() + 256).sum());
+    let mut out = String::with_capacity(graph.revisions().iter().map(|r| r.body.up_sql.len() + 256).sum());
     out.push_str("{\nconst REVISIONS: &[::migrate_embed::EmbeddedRevision] = &[\n");
     let strs = |items: &[String]| items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ");
     let idx = |items: &[usize]| items.iter().map(usize::to_string).collect::<Vec<_>>().join(", ");
@@ -182,17 +188,25 @@ pub fn generate_embed_code(
             strs(&r.branch_labels),
             r.create_date,
             r.transactional,
-            r.up_sql,
-            r.down_sql,
-            r.checksum,
+            r.body.up_sql,
+            r.body.down_sql,
+            r.body.checksum,
             r.origin.path.to_string_lossy().replace('\\', "/"),
             r.origin.up_line,
             r.origin.down_line,
         );
     }
+    let lock = match config.lock {
+        Some(mode) => format!("Some(::migrate_embed::config::LockMode::{mode:?})"),
+        None => "None".to_owned(),
+    };
     let _ = write!(
         out,
-        "];\n::migrate_embed::EmbeddedMigrations::__from_build_support(REVISIONS, {version_table:?}, {transactional:?}, {database_url:?})\n}}\n"
+        "];\n::migrate_embed::EmbeddedMigrations::__from_build_support(REVISIONS, \
+         ::migrate_embed::config::TableName::__from_build_support({:?}), {:?}, {:?}, {lock})\n}}\n",
+        config.version_table.as_str(),
+        config.transactional,
+        config.database_url,
     );
     out
 }

@@ -1,16 +1,19 @@
 //! Offline `--sql`: the script an upgrade or downgrade would run, version-table statements
 //! included, printed instead of run. Never connects. The output runs as-is in `psql`,
-//! `sqlite3` or `mysql`.
+//! `sqlite3` or `mysql`: the same [`Step`]s the runner executes, and the same
+//! version-table statements, written in the dialect's script syntax.
 
-use crate::database::DatabaseKind;
-use crate::graph::{Anchor, RangeSpec, RevSet, RevisionGraph, Target, TargetError, TargetKind};
-use crate::plan::{Direction, PlanError, plan_downgrade, plan_upgrade};
-use crate::split::split_statements;
-use crate::version_table::{self, VersionRow, literal};
+use crate::config::TableName;
+use crate::dialect::Dialect;
+use crate::graph::{Anchor, Destination, RevSet, RevisionGraph, Target, TargetError, TargetKind};
+use crate::plan::{Direction, PlanError, Record, Step, plan_downgrade, plan_upgrade};
+use crate::sql::split::split_with;
+use crate::version_table::VersionTable;
 use std::fmt::Write;
 
 /// Why an offline script could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfflineError {
     /// Bad target or plan.
     #[error(transparent)]
@@ -22,18 +25,18 @@ pub enum OfflineError {
     DowngradeNeedsRange,
 }
 
-/// The starting state and target of an offline run: `A:B` starts with A (and what it
+/// The script for moving `direction` to `destination`: `A:B` starts with A (and what it
 /// needs) applied; a bare target starts from an empty database.
 ///
 /// # Errors
 /// [`OfflineError`] for bad targets, or a downgrade without a range.
 pub fn offline_script(
     graph: &RevisionGraph,
-    kind: DatabaseKind,
-    version_table: &str,
+    dialect: &'static dyn Dialect,
+    version_table: &TableName,
     transactional_default: bool,
     direction: Direction,
-    range_or_target: &str,
+    destination: &Destination,
 ) -> Result<String, OfflineError> {
     let refuse_current = |target: &Target| -> Result<(), OfflineError> {
         let from_current =
@@ -43,9 +46,8 @@ pub fn offline_script(
         }
         Ok(())
     };
-    let (applied, target): (RevSet, Target) = match range_or_target.split_once(':') {
-        Some(_) => {
-            let range: RangeSpec = range_or_target.parse().map_err(PlanError::from)?;
+    let (applied, target): (RevSet, Target) = match destination {
+        Destination::Range(range) => {
             for end in [&range.lower, &range.upper].into_iter().flatten() {
                 refuse_current(end)?;
             }
@@ -54,78 +56,60 @@ pub fn offline_script(
                     .ancestors(&graph.upgrade_destination(lower, &graph.empty_set()).map_err(PlanError::from)?, true),
                 None => graph.empty_set(),
             };
-            let to = range.upper.unwrap_or_else(|| {
+            let to = range.upper.clone().unwrap_or_else(|| {
                 let text = if direction == Direction::Up { "heads" } else { "base" };
                 text.parse().expect("a keyword parses")
             });
             (from, to)
         }
-        None if direction == Direction::Down => return Err(OfflineError::DowngradeNeedsRange),
-        None => {
-            let target: Target = range_or_target.parse().map_err(PlanError::from)?;
-            refuse_current(&target)?;
-            (graph.empty_set(), target)
+        Destination::Target(_) if direction == Direction::Down => return Err(OfflineError::DowngradeNeedsRange),
+        Destination::Target(target) => {
+            refuse_current(target)?;
+            (graph.empty_set(), target.clone())
         }
     };
     let plan = match direction {
         Direction::Up => plan_upgrade(graph, &applied, &target)?,
         Direction::Down => plan_downgrade(graph, &applied, &target)?,
     };
+    let table = VersionTable::new(version_table, dialect);
     let mut out = String::new();
-    let _ = writeln!(out, "-- cargo-migrate {} {range_or_target} (offline, {kind})\n", direction.verb());
+    let _ = writeln!(out, "-- cargo-migrate {} {destination} (offline, {})\n", direction.verb(), dialect.name());
     if direction == Direction::Up {
-        let _ = writeln!(out, "{};\n", version_table::create_table(kind, version_table));
+        let _ = writeln!(out, "{};\n", table.create());
     }
-    for &index in &plan.steps {
-        let rev = graph.revision(index);
-        let (from, to, sql) = match direction {
-            Direction::Up => (graph.parents_text(index), rev.id.clone(), rev.up_sql.as_str()),
-            Direction::Down => (rev.id.clone(), graph.parents_text(index), rev.down_sql.as_deref().unwrap_or_default()),
-        };
-        let _ = writeln!(out, "-- Running {} {from} -> {to}, {}", direction.verb(), rev.message);
-        let transactional = rev.is_transactional(transactional_default);
-        if transactional {
-            out.push_str("BEGIN;\n");
-        }
-        for statement in split_statements(sql, kind) {
-            if kind == DatabaseKind::MySql && statement.sql.contains(';') {
-                // The mysql client splits at `;` unless told otherwise.
-                let _ = writeln!(out, "DELIMITER $$\n{}$$\nDELIMITER ;", statement.sql);
-            } else {
-                let _ = writeln!(out, "{};", statement.sql);
-            }
-        }
-        match direction {
-            Direction::Up => {
-                let row = VersionRow {
-                    revision: rev.id.clone(),
-                    parents: rev.parents.join(","),
-                    message: rev.message.clone(),
-                    checksum: rev.checksum.clone(),
-                    down_sql: rev.down_sql.clone(),
-                    applied_at: String::new(),
-                    duration_ms: 0,
-                    seq: 0,
-                    failed_statements: None,
-                    failure: None,
-                };
-                let _ = writeln!(out, "{}", version_table::insert_row_literal(kind, version_table, &row));
-            }
-            Direction::Down => {
-                let _ = writeln!(out, "DELETE FROM {version_table} WHERE revision = {};", literal(kind, &rev.id));
-            }
-        }
-        if transactional {
-            out.push_str("COMMIT;\n");
-        }
-        out.push('\n');
+    for step in plan.steps(graph, transactional_default) {
+        write_step(&mut out, &step, &table);
     }
     Ok(out)
+}
+
+/// One step: its `Running …` line, its statements, and its version-table statement, in a
+/// transaction when the step runs in one.
+fn write_step(out: &mut String, step: &Step<'_>, table: &VersionTable) {
+    let dialect = table.dialect();
+    let _ = writeln!(out, "-- {}", step.running_line());
+    if step.transactional {
+        out.push_str("BEGIN;\n");
+    }
+    for statement in split_with(step.sql, dialect.lexing()) {
+        dialect.script_statement(statement.sql, out);
+    }
+    let record = match &step.record {
+        Record::Insert(row) => table.insert(row, 0, None),
+        Record::Delete => table.delete(step.id),
+    };
+    dialect.script_statement(&record, out);
+    if step.transactional {
+        out.push_str("COMMIT;\n");
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::DatabaseKind;
     use crate::revision::parse_revision;
 
     fn graph() -> RevisionGraph {
@@ -136,13 +120,17 @@ mod tests {
         RevisionGraph::build(texts.iter().map(|t| parse_revision(t.as_bytes()).unwrap()).collect()).unwrap()
     }
 
+    fn script(kind: DatabaseKind, table: &str, direction: Direction, to: &str) -> Result<String, OfflineError> {
+        let table = TableName::new(table).unwrap();
+        offline_script(&graph(), kind.dialect(), &table, true, direction, &to.parse().map_err(PlanError::from)?)
+    }
+
     #[test]
     fn upgrade_script_has_table_transactions_and_rows() {
-        let script =
-            offline_script(&graph(), DatabaseKind::Postgres, "migrate_version", true, Direction::Up, "head").unwrap();
-        assert!(script.contains("CREATE TABLE IF NOT EXISTS migrate_version"));
+        let script = script(DatabaseKind::Postgres, "migrate_version", Direction::Up, "head").unwrap();
+        assert!(script.contains("CREATE TABLE IF NOT EXISTS \"migrate_version\""));
         assert!(script.contains(
-            "-- Running upgrade <base> -> a1, create t\nBEGIN;\nCREATE TABLE t (x INT);\nINSERT INTO migrate_version"
+            "-- Running upgrade <base> -> a1, create t\nBEGIN;\nCREATE TABLE t (x INT);\nINSERT INTO \"migrate_version\""
         ));
         assert!(
             script
@@ -154,21 +142,21 @@ mod tests {
 
     #[test]
     fn ranges_and_downgrades() {
-        let g = graph();
-        let script = offline_script(&g, DatabaseKind::Sqlite, "v", true, Direction::Up, "a1:b2").unwrap();
+        let script = script(DatabaseKind::Sqlite, "v", Direction::Up, "a1:b2").unwrap();
         assert!(!script.contains("upgrade <base> -> a1") && script.contains("upgrade a1 -> b2"), "{script}");
-        let script = offline_script(&g, DatabaseKind::MySql, "v", true, Direction::Down, "b2:base").unwrap();
+        let script = super::tests::script(DatabaseKind::MySql, "v", Direction::Down, "b2:base").unwrap();
         assert!(
-            script.contains("-- Running downgrade b2 -> a1") && script.contains("DELETE FROM v WHERE revision = 'a1';"),
+            script.contains("-- Running downgrade b2 -> a1")
+                && script.contains("DELETE FROM `v` WHERE revision = 'a1';"),
             "{script}"
         );
         assert_eq!(
-            offline_script(&g, DatabaseKind::MySql, "v", true, Direction::Down, "base"),
+            super::tests::script(DatabaseKind::MySql, "v", Direction::Down, "base"),
             Err(OfflineError::DowngradeNeedsRange)
         );
         // No database to count from: `current` and `+N` are refused, not taken as base.
         for target in ["current:head", "+1", "a1:+1"] {
-            let error = offline_script(&g, DatabaseKind::Sqlite, "v", true, Direction::Up, target).unwrap_err();
+            let error = super::tests::script(DatabaseKind::Sqlite, "v", Direction::Up, target).unwrap_err();
             assert!(error.to_string().contains("counts from the database's current state"), "{target}: {error}");
         }
     }

@@ -1,7 +1,11 @@
 //! From a graph, the applied revisions and a target to an ordered list of steps. Pure, so
-//! the runner, offline `--sql` and the tests share it.
+//! the runner, offline `--sql` and the tests share it: both run the same [`Step`]s (as
+//! Alembic's `RevisionStep` drives both its online and offline modes).
 
 use crate::graph::{DowngradeTo, RevIndex, RevSet, RevisionGraph, Target, TargetError};
+use crate::revision::revises_text;
+use crate::version_table::{NewRow, VersionRow};
+use std::path::Path;
 
 /// Which way a step goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +35,139 @@ pub struct Plan {
     pub steps: Vec<RevIndex>,
 }
 
+impl Plan {
+    /// The steps of this plan: each revision's section to run and what to record.
+    pub fn steps<'g>(&self, graph: &'g RevisionGraph, transactional_default: bool) -> Vec<Step<'g>> {
+        self.steps.iter().map(|&index| Step::new(graph, index, self.direction, transactional_default)).collect()
+    }
+}
+
+/// One revision section to run: what the runner executes and what `--sql` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step<'g> {
+    /// Up or down.
+    pub direction: Direction,
+    /// The revision id.
+    pub id: &'g str,
+    /// `id (message)`, for messages.
+    pub describe: String,
+    /// The revision's message (for a recorded down step, marked as such).
+    pub message: String,
+    /// The revision(s) it moves from, as log lines name them (`<base>` for none).
+    pub from: String,
+    /// The revision(s) it moves to.
+    pub to: String,
+    /// The section's SQL.
+    pub sql: &'g str,
+    /// Where the SQL comes from, to point at a failing statement's line.
+    pub source: StepSource<'g>,
+    /// Whether it runs in one transaction with its version-table change.
+    pub transactional: bool,
+    /// What the version table records once it has run.
+    pub record: Record<'g>,
+}
+
+/// Where a step's SQL comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepSource<'g> {
+    /// A revision file (or its embedded copy): the section's first line there.
+    File {
+        /// The file.
+        path: &'g Path,
+        /// The line of the section's first SQL line (0 when unknown).
+        first_line: usize,
+    },
+    /// The down SQL the version table recorded (`--use-recorded-down`).
+    Recorded,
+}
+
+/// What the version table records when a step has run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record<'g> {
+    /// An upgrade: the revision's row.
+    Insert(NewRow<'g>),
+    /// A downgrade: the row goes.
+    Delete,
+}
+
+impl<'g> Step<'g> {
+    /// The step that runs `index`'s up or down section.
+    pub fn new(graph: &'g RevisionGraph, index: RevIndex, direction: Direction, transactional_default: bool) -> Self {
+        let rev = graph.revision(index);
+        let parents = graph.parents_text(index);
+        let (from, to, sql, first_line) = match direction {
+            Direction::Up => (parents, rev.id.clone(), rev.body.up_sql.as_str(), rev.origin.up_line),
+            Direction::Down => {
+                (rev.id.clone(), parents, rev.body.down_sql.as_deref().unwrap_or_default(), rev.origin.down_line)
+            }
+        };
+        let record = match direction {
+            Direction::Up => Record::Insert(NewRow {
+                revision: &rev.id,
+                parents: rev.parents.join(","),
+                message: &rev.message,
+                checksum: &rev.body.checksum,
+                down_sql: rev.body.down_sql.as_deref(),
+            }),
+            Direction::Down => Record::Delete,
+        };
+        Step {
+            direction,
+            id: &rev.id,
+            describe: graph.describe(index),
+            message: rev.message.clone(),
+            from,
+            to,
+            sql,
+            source: StepSource::File { path: &rev.origin.path, first_line },
+            transactional: rev.is_transactional(transactional_default),
+            record,
+        }
+    }
+
+    /// The step that undoes a revision the graph does not know, from the down SQL its
+    /// version row recorded (in one transaction).
+    pub fn recorded_down(row: &'g VersionRow) -> Self {
+        let parents: Vec<String> = row.parents.split(',').filter(|p| !p.is_empty()).map(str::to_owned).collect();
+        Step {
+            direction: Direction::Down,
+            id: &row.revision,
+            describe: row.describe(),
+            message: format!("{} (recorded down SQL)", row.message),
+            from: row.revision.clone(),
+            to: revises_text(&parents),
+            sql: row.down_sql.as_deref().unwrap_or_default(),
+            source: StepSource::Recorded,
+            transactional: true,
+            record: Record::Delete,
+        }
+    }
+
+    /// `Running upgrade A -> B, message`, as Alembic logs a step.
+    pub fn running_line(&self) -> String {
+        let mut line = format!("Running {} {} -> {}", self.direction.verb(), self.from, self.to);
+        if !self.message.is_empty() {
+            line.push_str(", ");
+            line.push_str(&self.message);
+        }
+        line
+    }
+
+    /// `file:line` of a statement starting on `line` of the section (1-based).
+    pub fn location(&self, line: usize) -> String {
+        match self.source {
+            StepSource::File { path, first_line } if first_line > 0 => {
+                format!("{}:{}", path.display(), first_line + line - 1)
+            }
+            StepSource::File { path, .. } => path.display().to_string(),
+            StepSource::Recorded => "recorded down SQL".to_owned(),
+        }
+    }
+}
+
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PlanError {
     /// The target is malformed or does not resolve.
     #[error(transparent)]
@@ -113,7 +248,7 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
         }
     };
     let steps: Vec<RevIndex> = (0..graph.len()).rev().filter(|&i| remove[i] && applied[i]).collect();
-    if let Some(&stuck) = steps.iter().find(|&&i| graph.revision(i).down_sql.is_none()) {
+    if let Some(&stuck) = steps.iter().find(|&&i| graph.revision(i).body.down_sql.is_none()) {
         let rev = graph.revision(stuck);
         return Err(PlanError::Irreversible {
             revision: graph.describe(stuck),

@@ -2,7 +2,7 @@
 //! for diagnostics.
 
 use crate::diagnostic::{Location, Problem, ProblemCode};
-use crate::revision::{Revision, parse_revision};
+use crate::revision::{Revision, RevisionBody, parse_revision};
 use std::path::{Path, PathBuf};
 
 /// Why a migrations folder could not be read at all (as opposed to a bad file in it).
@@ -24,16 +24,23 @@ pub enum SourceError {
     },
 }
 
-/// The revisions read from a folder, plus one problem per file that did not parse.
-#[derive(Debug, Default)]
-pub struct LoadedRevisions {
+/// The revisions read from a folder, plus one problem per file that did not parse. `B` is
+/// the revisions' body: their SQL, or `()` where only headers were needed.
+#[derive(Debug)]
+pub struct LoadedRevisions<B = RevisionBody> {
     /// Revisions that parsed, in path order; `origin.path` is `display_root` joined with
     /// the file's path inside the folder.
-    pub revisions: Vec<Revision>,
+    pub revisions: Vec<Revision<B>>,
     /// Files that did not parse.
     pub problems: Vec<Problem>,
     /// Every revision file looked at, in path order (build-support watches their folders).
     pub files: Vec<PathBuf>,
+}
+
+impl<B> Default for LoadedRevisions<B> {
+    fn default() -> Self {
+        Self { revisions: Vec::new(), problems: Vec::new(), files: Vec::new() }
+    }
 }
 
 /// Every `*.sql` file under `dir`, recursively, skipping hidden files and folders, sorted.

@@ -1,5 +1,8 @@
-//! The version table: one row per applied revision (SPEC §6). Pure SQL text per dialect,
-//! shared by the live runner and offline `--sql`, so both write the same rows.
+//! The version table: one row per applied revision. [`VersionTable`] is the one owner of
+//! its SQL: every statement that reads or writes it is built here, with its values written
+//! as literals beside the SQL that uses them, and the live runner and offline `--sql` send
+//! exactly the same text. (Literals rather than bind parameters: the simple query protocol
+//! needs no prepared statements, which a transaction-pooling PgBouncer cannot keep.)
 //!
 //! | column | meaning |
 //! | --- | --- |
@@ -11,10 +14,11 @@
 //! | `applied_at` | when it was applied (database clock) |
 //! | `duration_ms` | how long its SQL took |
 //! | `seq` | order of application (1, 2, …); unique, so its index answers `MAX(seq)` without a scan |
-//! | `failed_statements` | `NULL` when applied cleanly; otherwise how many statements ran before it failed or was interrupted |
-//! | `failure` | why it is marked failed |
+//! | `failed_statements` | `NULL` when applied cleanly; otherwise how many statements had completed when it failed, was interrupted, or is in progress |
+//! | `failure` | why it is marked |
 
-use crate::database::DatabaseKind;
+use crate::config::TableName;
+use crate::dialect::Dialect;
 
 /// What the version table records about one revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,14 +39,14 @@ pub struct VersionRow {
     pub duration_ms: i64,
     /// Order of application.
     pub seq: i64,
-    /// Statements that ran before a failure; `None` when clean.
+    /// Statements that had completed when it was marked; `None` when clean.
     pub failed_statements: Option<i64>,
-    /// Why it is marked failed.
+    /// Why it is marked.
     pub failure: Option<String>,
 }
 
 impl VersionRow {
-    /// Whether the revision is marked failed (or was interrupted).
+    /// Whether the revision is marked failed (or was interrupted, or is in progress).
     pub fn is_failed(&self) -> bool {
         self.failed_statements.is_some()
     }
@@ -53,124 +57,179 @@ impl VersionRow {
     }
 }
 
-/// `CREATE TABLE IF NOT EXISTS` for the version table.
-pub fn create_table(kind: DatabaseKind, table: &str) -> String {
-    let (id, text, long_text, timestamp, int) = match kind {
-        DatabaseKind::Sqlite => ("TEXT", "TEXT", "TEXT", "TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP", "INTEGER"),
-        DatabaseKind::Postgres => ("VARCHAR(32)", "TEXT", "TEXT", "TIMESTAMPTZ NOT NULL DEFAULT now()", "BIGINT"),
-        DatabaseKind::MySql => {
-            ("VARCHAR(32)", "TEXT", "LONGTEXT", "TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)", "BIGINT")
-        }
-    };
-    format!(
-        "CREATE TABLE IF NOT EXISTS {table} (\n    revision {id} NOT NULL PRIMARY KEY,\n    parents {text} NOT NULL,\n    \
-         message {text} NOT NULL,\n    checksum VARCHAR(64) NOT NULL,\n    down_sql {long_text},\n    applied_at {timestamp},\n    \
-         duration_ms {int} NOT NULL,\n    seq {int} NOT NULL UNIQUE,\n    failed_statements {int},\n    failure {text}\n)"
-    )
+/// What an upgrade records about a revision when it starts or finishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRow<'a> {
+    /// The revision id.
+    pub revision: &'a str,
+    /// `Revises`, comma-separated.
+    pub parents: String,
+    /// The message.
+    pub message: &'a str,
+    /// Checksum of the up SQL.
+    pub checksum: &'a str,
+    /// The down SQL; `None` for an irreversible revision.
+    pub down_sql: Option<&'a str>,
 }
 
-/// `SELECT` of every row, in application order.
-pub fn select_rows(kind: DatabaseKind, table: &str) -> String {
-    let applied_at = match kind {
-        DatabaseKind::Sqlite => "applied_at",
-        DatabaseKind::Postgres => "applied_at::text",
-        DatabaseKind::MySql => "CAST(applied_at AS CHAR)",
-    };
-    format!(
-        "SELECT revision, parents, message, checksum, down_sql, {applied_at}, duration_ms, seq, failed_statements, failure \
-         FROM {table} ORDER BY seq"
-    )
+/// The version table of one database: its name, quoted for the dialect, and every
+/// statement on it.
+#[derive(Debug, Clone)]
+pub struct VersionTable {
+    name: TableName,
+    ident: String,
+    dialect: &'static dyn Dialect,
 }
 
-/// The `n`th bind placeholder (1-based) in the dialect's syntax.
-pub fn placeholder(kind: DatabaseKind, n: usize) -> String {
-    match kind {
-        DatabaseKind::Postgres => format!("${n}"),
-        DatabaseKind::Sqlite | DatabaseKind::MySql => "?".to_owned(),
+impl VersionTable {
+    /// The table `name` in `dialect`.
+    pub fn new(name: &TableName, dialect: &'static dyn Dialect) -> Self {
+        let ident = dialect.quote_identifier(&dialect.fold_identifier(name.as_str()));
+        Self { name: name.clone(), ident, dialect }
     }
-}
 
-/// `INSERT` of a row with bind parameters: revision, parents, message, checksum, down_sql,
-/// duration_ms, seq, failed_statements, failure.
-pub fn insert_row(kind: DatabaseKind, table: &str) -> String {
-    let params: Vec<String> = (1..=9).map(|n| placeholder(kind, n)).collect();
-    format!(
-        "INSERT INTO {table} (revision, parents, message, checksum, down_sql, duration_ms, seq, failed_statements, failure) \
-         VALUES ({})",
-        params.join(", ")
-    )
-}
-
-/// `DELETE` of one revision's row, bound by revision.
-pub fn delete_row(kind: DatabaseKind, table: &str) -> String {
-    format!("DELETE FROM {table} WHERE revision = {}", placeholder(kind, 1))
-}
-
-/// Marks a row failed: binds failed_statements, failure, revision.
-pub fn mark_failed(kind: DatabaseKind, table: &str) -> String {
-    format!(
-        "UPDATE {table} SET failed_statements = {}, failure = {} WHERE revision = {}",
-        placeholder(kind, 1),
-        placeholder(kind, 2),
-        placeholder(kind, 3)
-    )
-}
-
-/// Clears a failed mark and records the outcome: binds duration_ms, checksum, down_sql, revision.
-pub fn mark_clean(kind: DatabaseKind, table: &str) -> String {
-    format!(
-        "UPDATE {table} SET failed_statements = NULL, failure = NULL, duration_ms = {}, checksum = {}, down_sql = {} \
-         WHERE revision = {}",
-        placeholder(kind, 1),
-        placeholder(kind, 2),
-        placeholder(kind, 3),
-        placeholder(kind, 4)
-    )
-}
-
-/// A SQL string literal in the dialect (for offline scripts, where nothing is bound).
-pub fn literal(kind: DatabaseKind, value: &str) -> String {
-    let mut escaped = value.replace('\'', "''");
-    if kind == DatabaseKind::MySql {
-        // MySQL's default sql_mode treats backslash as an escape inside strings.
-        escaped = escaped.replace('\\', "\\\\");
+    /// The table's name as configured.
+    pub fn name(&self) -> &TableName {
+        &self.name
     }
-    format!("'{escaped}'")
-}
 
-/// `NULL` or a literal.
-pub fn literal_opt(kind: DatabaseKind, value: Option<&str>) -> String {
-    value.map_or_else(|| "NULL".to_owned(), |v| literal(kind, v))
-}
+    /// The dialect its statements are written in.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
 
-/// The `INSERT` for a cleanly applied revision, with literals (offline scripts, which
-/// cannot know `seq`, so it is computed from the table; `INSERT … SELECT` works on all three).
-pub fn insert_row_literal(kind: DatabaseKind, table: &str, row: &VersionRow) -> String {
-    format!(
-        "INSERT INTO {table} (revision, parents, message, checksum, down_sql, duration_ms, seq, failed_statements, failure) \
-         SELECT {}, {}, {}, {}, {}, 0, COALESCE(MAX(seq), 0) + 1, NULL, NULL FROM {table};",
-        literal(kind, &row.revision),
-        literal(kind, &row.parents),
-        literal(kind, &row.message),
-        literal(kind, &row.checksum),
-        literal_opt(kind, row.down_sql.as_deref()),
-    )
+    /// `CREATE TABLE IF NOT EXISTS`.
+    pub fn create(&self) -> String {
+        let t = self.dialect.version_columns();
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n    revision {} NOT NULL PRIMARY KEY,\n    parents {} NOT NULL,\n    \
+             message {} NOT NULL,\n    checksum VARCHAR(64) NOT NULL,\n    down_sql {},\n    applied_at {},\n    \
+             duration_ms {} NOT NULL,\n    seq {} NOT NULL UNIQUE,\n    failed_statements {},\n    failure {}\n)",
+            self.ident, t.id, t.text, t.text, t.long_text, t.applied_at, t.int, t.int, t.int, t.text
+        )
+    }
+
+    /// Every row, in application order (columns as [`VersionRow`]'s fields).
+    pub fn select_all(&self) -> String {
+        format!(
+            "SELECT revision, parents, message, checksum, down_sql, {}, duration_ms, seq, failed_statements, failure \
+             FROM {} ORDER BY seq",
+            self.dialect.timestamp_text("applied_at"),
+            self.ident
+        )
+    }
+
+    /// Records a revision as applied (`mark: None`) or marked with the statements that
+    /// had completed and why. `seq` is the next one, read from the table itself.
+    pub fn insert(&self, row: &NewRow<'_>, duration_ms: i64, mark: Option<(i64, &str)>) -> String {
+        let (statements, failure) = match mark {
+            Some((statements, failure)) => (statements.to_string(), self.literal(failure)),
+            None => ("NULL".to_owned(), "NULL".to_owned()),
+        };
+        format!(
+            "INSERT INTO {t} (revision, parents, message, checksum, down_sql, duration_ms, seq, failed_statements, failure) \
+             SELECT {}, {}, {}, {}, {}, {duration_ms}, COALESCE(MAX(seq), 0) + 1, {statements}, {failure} FROM {t}",
+            self.literal(row.revision),
+            self.literal(&row.parents),
+            self.literal(row.message),
+            self.literal(row.checksum),
+            self.literal_opt(row.down_sql),
+            t = self.ident,
+        )
+    }
+
+    /// Removes a revision's row.
+    pub fn delete(&self, revision: &str) -> String {
+        format!("DELETE FROM {} WHERE revision = {}", self.ident, self.literal(revision))
+    }
+
+    /// Removes every row (`stamp --purge`).
+    pub fn purge(&self) -> String {
+        format!("DELETE FROM {}", self.ident)
+    }
+
+    /// Marks a revision: failed, interrupted or in progress, after `statements` statements.
+    pub fn mark(&self, revision: &str, statements: i64, failure: &str) -> String {
+        format!(
+            "UPDATE {} SET failed_statements = {statements}, failure = {} WHERE revision = {}",
+            self.ident,
+            self.literal(failure),
+            self.literal(revision)
+        )
+    }
+
+    /// Counts one more completed statement of a marked revision, keeping its reason.
+    pub fn progress(&self, revision: &str, statements: i64) -> String {
+        format!(
+            "UPDATE {} SET failed_statements = {statements} WHERE revision = {}",
+            self.ident,
+            self.literal(revision)
+        )
+    }
+
+    /// Clears a mark, leaving the rest of the row as it was.
+    pub fn clear_mark(&self, revision: &str) -> String {
+        format!(
+            "UPDATE {} SET failed_statements = NULL, failure = NULL WHERE revision = {}",
+            self.ident,
+            self.literal(revision)
+        )
+    }
+
+    /// Clears a mark and records the revision's outcome.
+    pub fn mark_clean(&self, revision: &str, duration_ms: i64, checksum: &str, down_sql: Option<&str>) -> String {
+        format!(
+            "UPDATE {} SET failed_statements = NULL, failure = NULL, duration_ms = {duration_ms}, checksum = {}, \
+             down_sql = {} WHERE revision = {}",
+            self.ident,
+            self.literal(checksum),
+            self.literal_opt(down_sql),
+            self.literal(revision)
+        )
+    }
+
+    fn literal(&self, value: &str) -> String {
+        self.dialect.string_literal(value)
+    }
+
+    fn literal_opt(&self, value: Option<&str>) -> String {
+        value.map_or_else(|| "NULL".to_owned(), |v| self.literal(v))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dialect::DatabaseKind;
 
-    #[test]
-    fn placeholders_per_dialect() {
-        assert!(insert_row(DatabaseKind::Postgres, "v").ends_with("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"));
-        assert!(insert_row(DatabaseKind::MySql, "v").ends_with("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    fn table(kind: DatabaseKind, name: &str) -> VersionTable {
+        VersionTable::new(&TableName::new(name).unwrap(), kind.dialect())
     }
 
     #[test]
-    fn literals_escape_quotes_and_mysql_backslashes() {
-        assert_eq!(literal(DatabaseKind::Postgres, "it's \\n"), "'it''s \\n'");
-        assert_eq!(literal(DatabaseKind::MySql, "it's \\n"), "'it''s \\\\n'");
-        assert_eq!(literal_opt(DatabaseKind::Sqlite, None), "NULL");
+    fn names_are_quoted_so_reserved_words_work() {
+        assert!(table(DatabaseKind::Postgres, "order").create().starts_with("CREATE TABLE IF NOT EXISTS \"order\" ("));
+        assert!(table(DatabaseKind::MySql, "select").delete("a1").starts_with("DELETE FROM `select` WHERE"));
+        // PostgreSQL folds unquoted names: quoting the folded name keeps the same table.
+        assert!(table(DatabaseKind::Postgres, "MigrateVersion").purge().ends_with("\"migrateversion\""));
+    }
+
+    #[test]
+    fn values_are_literals_beside_their_columns() {
+        let row = NewRow {
+            revision: "b2",
+            parents: "a1".into(),
+            message: "it's b",
+            checksum: "abc",
+            down_sql: Some("DROP TABLE t;"),
+        };
+        let sql = table(DatabaseKind::Sqlite, "v").insert(&row, 7, Some((2, "interrupted")));
+        assert_eq!(
+            sql,
+            "INSERT INTO \"v\" (revision, parents, message, checksum, down_sql, duration_ms, seq, failed_statements, failure) \
+             SELECT 'b2', 'a1', 'it''s b', 'abc', 'DROP TABLE t;', 7, COALESCE(MAX(seq), 0) + 1, 2, 'interrupted' FROM \"v\""
+        );
+        let clean = table(DatabaseKind::MySql, "v").mark_clean("b2", 3, "abc", None);
+        assert!(clean.contains("down_sql = NULL WHERE revision = 'b2'"), "{clean}");
     }
 }

@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A database of its own on a test server, for tests that run processes against it.
 //! (Included with `#[path]` by the tests that need a database driver.)
 
@@ -34,7 +35,39 @@ impl Drop for ServerDb {
 pub fn admin_sql(url: &str, sql: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let mut conn = migrate_embed::dialect::Conn::connect(url, Duration::from_secs(5)).await.unwrap();
+        let mut conn = migrate_embed::db::Conn::connect(url, Duration::from_secs(5)).await.unwrap();
         conn.execute_raw(sql).await.unwrap();
     });
+}
+
+/// Rows of `sql` on the database `url` names, over a sqlx connection of the test's own.
+pub async fn query<T>(url: &str, sql: &str) -> Vec<T>
+where
+    T: Send + Unpin,
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::mysql::MySqlRow>,
+{
+    use sqlx::Connection;
+    let url = url.strip_prefix("mariadb:").map_or_else(|| url.to_owned(), |rest| format!("mysql:{rest}"));
+    match url.split(':').next() {
+        Some("sqlite") => {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+        }
+        Some("postgres" | "postgresql") => {
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+        }
+        _ => {
+            let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
+            sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
+        }
+    }
+}
+
+/// The first column of the first row of `sql`, a whole number.
+pub async fn scalar_i64(url: &str, sql: &str) -> i64 {
+    let rows: Vec<(i64,)> = query(url, sql).await;
+    rows[0].0
 }

@@ -7,6 +7,8 @@ use crate::error::Failure;
 use anyhow::Result;
 use migrate_embed::graph::check_chain;
 use migrate_embed::source::load_dir;
+use migrate_embed::status::Status;
+use migrate_embed::url::mask_password;
 
 /// Checks files, then the database; every finding is listed, and any makes the exit code 1.
 ///
@@ -27,28 +29,8 @@ pub fn run(ctx: &Context) -> Result<()> {
     let url = require_url(ctx, &loaded)?;
     let state = read_state(&loaded, &url)?;
     let graph = &*loaded.graph;
-    let mut findings = Vec::new();
-    let pending: Vec<String> = (0..graph.len()).filter(|&i| !state.applied[i]).map(|i| graph.describe(i)).collect();
-    if !pending.is_empty() {
-        findings.push(format!(
-            "the database is not at head: {} revision(s) pending: {}",
-            pending.len(),
-            pending.join(", ")
-        ));
-    }
-    for &index in &state.drifted {
-        findings.push(format!(
-            "{} ({}) changed since it was applied (checksum drift)",
-            graph.describe(index),
-            graph.revision(index).origin.path.display()
-        ));
-    }
-    for row in &state.unknown {
-        findings.push(format!("the database records {}, which these migrations do not contain", row.describe()));
-    }
-    for row in &state.failed {
-        findings.push(format!("{} is marked failed: {}", row.revision, row.failure.as_deref().unwrap_or("failed")));
-    }
+    let status = Status::new(graph, &state, &mask_password(&url));
+    let findings = status.findings();
     if findings.is_empty() {
         let heads: Vec<&str> = graph.heads().iter().map(|&h| graph.revision(h).id.as_str()).collect();
         ctx.output.status(&format!(
@@ -59,11 +41,8 @@ pub fn run(ctx: &Context) -> Result<()> {
         return Ok(());
     }
     let mut failure = Failure::check_failed(findings.join("\n  "));
-    if !pending.is_empty() {
-        failure = failure.hint("run `cargo migrate upgrade heads`");
-    }
-    if !state.drifted.is_empty() {
-        failure = failure.hint("restore the edited files, or accept the edits with `cargo migrate repair`");
+    for hint in status.hints() {
+        failure = failure.hint(hint);
     }
     Err(failure.into())
 }

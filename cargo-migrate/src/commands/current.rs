@@ -1,10 +1,11 @@
 //! `cargo migrate current [-v]`: the database's applied head(s).
 
-use super::Context;
 use super::db::{read_state, require_url};
+use super::{Context, Loaded};
 use crate::render::Renderer;
 use anyhow::Result;
-use migrate_embed::database::mask_password;
+use migrate_embed::status::{Checksummed, Status, marked_hint};
+use migrate_embed::url::mask_password;
 use serde::Serialize;
 
 /// `--format json`: `{"url", "current": [revision…], "pending": [id…], "applied": [row…]}`.
@@ -33,33 +34,40 @@ struct AppliedJson<'a> {
 
 /// Prints each applied head as `id (labels) (head)`, says so when nothing is applied, and
 /// with `-v` lists every applied revision with its time, duration and any drift or failure.
+/// Plain `current` needs headers only (the header cache serves them); `-v` and JSON read
+/// the SQL too, to tell drift.
 ///
 /// # Errors
 /// No URL, or the database cannot be read.
 pub fn run(ctx: &Context) -> Result<()> {
-    let loaded = ctx.load()?;
+    if ctx.output.verbose > 0 || ctx.output.json() { show(ctx, &ctx.load()?) } else { show(ctx, &ctx.load_headers()?) }
+}
+
+fn show<B: Checksummed>(ctx: &Context, loaded: &Loaded<B>) -> Result<()> {
     let graph = &*loaded.graph;
-    let url = require_url(ctx, &loaded)?;
-    let state = read_state(&loaded, &url)?;
+    let url = require_url(ctx, loaded)?;
+    let state = read_state(loaded, &url)?;
+    let status = Status::new(graph, &state, &mask_password(&url));
     let heads = graph.applied_heads(&state.applied);
     let renderer = Renderer::new(graph, ctx.output.style);
+    let drifted = |index: usize| state.drift_checked.then(|| !state.drifted.contains(&index));
     if ctx.output.json() {
         let json = CurrentJson {
-            url: mask_password(&url),
+            url: status.url.clone(),
             current: heads.iter().map(|&h| renderer.json(h)).collect(),
             pending: (0..graph.len()).filter(|&i| !state.applied[i]).map(|i| graph.revision(i).id.as_str()).collect(),
             applied: state
                 .rows
                 .iter()
                 .map(|row| {
-                    let rev = graph.get(&row.revision);
+                    let index = graph.index_of(&row.revision);
                     AppliedJson {
                         revision: &row.revision,
                         message: &row.message,
                         applied_at: &row.applied_at,
                         duration_ms: row.duration_ms,
-                        known: rev.is_some(),
-                        checksum_matches: rev.map(|r| r.checksum == row.checksum),
+                        known: index.is_some(),
+                        checksum_matches: index.and_then(drifted),
                         failed_statements: row.failed_statements,
                         failure: row.failure.as_deref(),
                     }
@@ -73,8 +81,8 @@ pub fn run(ctx: &Context) -> Result<()> {
         text.push_str(&renderer.heads_line(head));
         text.push('\n');
     }
-    for row in &state.unknown {
-        text.push_str(&format!("{} (not in these migrations: applied by a newer version)\n", row.describe()));
+    for revision in &status.unknown {
+        text.push_str(&format!("{revision} (not in these migrations: applied by a newer version)\n"));
     }
     if heads.is_empty() && state.unknown.is_empty() {
         text.push_str("(nothing applied: the database is at base)\n");
@@ -83,8 +91,8 @@ pub fn run(ctx: &Context) -> Result<()> {
         text.push_str("\napplied, oldest first:\n");
         for row in &state.rows {
             let mut notes = Vec::new();
-            match graph.get(&row.revision) {
-                Some(rev) if rev.checksum != row.checksum => {
+            match graph.index_of(&row.revision) {
+                Some(index) if drifted(index) == Some(false) => {
                     notes.push("CHANGED since applied (checksum drift)".to_owned())
                 }
                 Some(_) => {}
@@ -101,16 +109,16 @@ pub fn run(ctx: &Context) -> Result<()> {
         }
     }
     ctx.output.print(&text)?;
-    for &index in &state.drifted {
+    for (revision, _) in &status.drifted {
         ctx.output.warn(
-            &format!("{} changed since it was applied (checksum drift)", graph.describe(index)),
+            &format!("{revision} changed since it was applied (checksum drift)"),
             &["restore the file, or run `cargo migrate repair` if the edit is deliberate".to_owned()],
         );
     }
-    for row in &state.failed {
+    for marked in &status.failed {
         ctx.output.warn(
-            &format!("{} is marked failed: {}", row.revision, row.failure.as_deref().unwrap_or("failed")),
-            &["fix the schema by hand, then `cargo migrate stamp <rev>` or `cargo migrate repair <rev>`".to_owned()],
+            &format!("{} is marked failed: {}", marked.revision, marked.failure),
+            &[marked_hint(&marked.revision)],
         );
     }
     Ok(())

@@ -5,9 +5,13 @@ use super::{Context, Loaded};
 use crate::error::Failure;
 use crate::output::Output;
 use anyhow::Result;
-use migrate_embed::database::{DatabaseKind, mask_password};
+use migrate_embed::db::{Conn, VersionStore};
 use migrate_embed::diagnostic::ChainError;
+use migrate_embed::dialect::{DatabaseKind, Dialect};
 use migrate_embed::runner::{Event, RunError, Settings};
+use migrate_embed::status::{Checksummed, DbState};
+use migrate_embed::url::mask_password;
+use migrate_embed::version_table::VersionTable;
 use std::time::Duration;
 
 /// The package's graph with every chain rule checked (SPEC §2), heads policy included:
@@ -28,7 +32,7 @@ pub fn load_checked(ctx: &Context) -> Result<Loaded> {
 ///
 /// # Errors
 /// A usage [`Failure`] when no URL is configured anywhere.
-pub fn require_url(ctx: &Context, loaded: &Loaded) -> Result<String> {
+pub fn require_url<B>(ctx: &Context, loaded: &Loaded<B>) -> Result<String> {
     ctx.database_url(&loaded.project).ok_or_else(|| {
         Failure::usage("no database URL")
             .hint("pass --database-url, set DATABASE_URL (environment or .env), or set database_url in [package.metadata.migrate]")
@@ -36,16 +40,16 @@ pub fn require_url(ctx: &Context, loaded: &Loaded) -> Result<String> {
     })
 }
 
-/// The database kind for offline `--sql` (from the URL, which is not connected to).
+/// The database's dialect for offline `--sql` (from the URL, which is not connected to).
 ///
 /// # Errors
 /// A usage [`Failure`] when the URL is missing or its scheme unknown.
-pub fn offline_kind(ctx: &Context, loaded: &Loaded) -> Result<DatabaseKind> {
+pub fn offline_dialect(ctx: &Context, loaded: &Loaded) -> Result<&'static dyn Dialect> {
     let url = ctx.database_url(&loaded.project).ok_or_else(|| {
         Failure::usage("--sql needs to know which database to write SQL for")
             .hint("pass --database-url (it is only read for its scheme; nothing connects), or set DATABASE_URL or database_url")
     })?;
-    DatabaseKind::from_url(&url).ok_or_else(|| {
+    DatabaseKind::from_url(&url).map(DatabaseKind::dialect).ok_or_else(|| {
         Failure::usage(format!("unsupported database URL {}", mask_password(&url)))
             .hint("use sqlite:, postgres:, postgresql:, mysql: or mariadb:")
             .into()
@@ -53,21 +57,25 @@ pub fn offline_kind(ctx: &Context, loaded: &Loaded) -> Result<DatabaseKind> {
 }
 
 /// Reads the database's recorded state (no lock, no writes), for the read-only commands.
+/// With headers alone (`B = ()`) drift is not checked; with whole revisions it is.
 ///
 /// # Errors
 /// A database [`Failure`] (unreachable, unreadable version table).
-pub fn read_state(loaded: &Loaded, url: &str) -> Result<migrate_embed::runner::DbState> {
-    let migrator = migrate_embed::runner::Migrator::new(&loaded.graph, settings(loaded, 60));
-    runtime()?.block_on(async {
-        let mut conn = migrator.connect(url).await.map_err(run_failure)?;
-        migrator.state(&mut conn).await.map_err(run_failure)
-    })
+pub fn read_state<B: Checksummed>(loaded: &Loaded<B>, url: &str) -> Result<DbState> {
+    let rows = runtime()?.block_on(async {
+        let mut conn = Conn::connect(url, Duration::from_secs(60)).await.map_err(|e| run_failure(e.into()))?;
+        let table = VersionTable::new(&loaded.project.config.version_table, conn.dialect());
+        VersionStore::new(&table).read(&mut conn).await.map_err(|e| run_failure(e.into()))
+    })?;
+    Ok(DbState::new(&loaded.graph, rows))
 }
 
-/// Runner settings from the config and the lock timeout.
-pub fn settings(loaded: &Loaded, lock_timeout: u64) -> Settings {
-    let mut settings = Settings::new(loaded.project.config.version_table.clone(), loaded.project.config.transactional);
-    settings.lock_timeout = Duration::from_secs(lock_timeout);
+/// Runner settings from the config and the lock options.
+pub fn settings(loaded: &Loaded, database: &crate::cli::DatabaseArgs) -> Settings {
+    let config = &loaded.project.config;
+    let mut settings = Settings::new(config.version_table.clone(), config.transactional);
+    settings.lock_timeout = Duration::from_secs(database.lock_timeout);
+    settings.lock = database.lock.or(config.lock);
     settings
 }
 
@@ -85,19 +93,15 @@ pub fn printer(output: &Output) -> impl FnMut(Event) + Send + use<> {
     let output = output.clone();
     move |event| match event {
         Event::Warning(text) => output.warn(&text, &[]),
-        Event::WaitingForLock { .. } => output.warn(&event.to_string(), &[]),
         running @ Event::Running { .. } => {
             let _ = output.status(&running.to_string());
         }
+        other => output.warn(&other.to_string(), &[]),
     }
 }
 
-/// A runner error with its exit code: bad targets and plans are usage errors (nothing
-/// ran), everything else is the database's.
+/// A runner error with its exit code, by the policy `--migrate` shares
+/// ([`RunError::exit_status`]).
 pub fn run_failure(error: RunError) -> anyhow::Error {
-    let code = match &error {
-        RunError::Plan(_) | RunError::InvalidVersionTable { .. } => crate::error::USAGE,
-        _ => crate::error::DATABASE,
-    };
-    Failure { code, message: error.to_string(), hints: Vec::new() }.into()
+    Failure { code: error.exit_status().code(), message: error.to_string(), hints: Vec::new() }.into()
 }

@@ -13,5 +13,5 @@ use migrate_embed::plan::Direction;
 /// Usage errors for bad targets, a target above the current state, or an irreversible
 /// revision in the way (all before anything runs); database errors otherwise.
 pub fn run(ctx: &Context, args: &DowngradeArgs) -> Result<()> {
-    move_database(ctx, Direction::Down, &args.target, args.sql, args.database.lock_timeout, args.use_recorded_down)
+    move_database(ctx, Direction::Down, &args.target, args.sql, &args.database, args.use_recorded_down)
 }

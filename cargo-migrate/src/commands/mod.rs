@@ -28,7 +28,8 @@ use crate::output::Output;
 use crate::project::{Project, Selection};
 use anyhow::{Context as _, Result};
 use migrate_embed::graph::{Anchor, RevIndex, RevisionGraph, Target, TargetKind, check_structure};
-use migrate_embed::source::load_dir;
+use migrate_embed::revision::{Revision, RevisionBody};
+use migrate_embed::source::{LoadedRevisions, load_dir};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
@@ -111,46 +112,57 @@ impl Context {
     }
 
     /// The package, its config and its revision graph, read from the files. The graph is
-    /// checked for structure (rules 1–3 and 5 of SPEC §2: parseable files, unique ids and
-    /// labels, known parents, no cycles) but may have several heads, so `heads`, `history`
-    /// and `merge` work on a folder that needs merging.
+    /// checked for structure (parseable files, unique ids and labels, known parents, no
+    /// cycles) but may have several heads, so `heads`, `history` and `merge` work on a
+    /// folder that needs merging.
     ///
     /// # Errors
     /// A `ChainError` listing every problem, or the folder cannot be read.
     pub fn load(&self) -> Result<Loaded> {
-        self.load_with(None)
+        let project = self.project()?;
+        let loaded = load_dir(&project.dir, &self.cwd)?;
+        Loaded::new(project, loaded)
     }
 
-    /// [`Context::load`] for commands that only show the graph: headers only, through the
-    /// revision [`crate::cache`], so unchanged files are not read again. Revisions may have
-    /// no SQL and no checksum.
+    /// [`Context::load`] for commands that only need headers (showing the graph, naming
+    /// the applied heads): through the header [`crate::cache`], so unchanged files are not
+    /// read again. With `CARGO_MIGRATE_NO_CACHE=1`, every file is read.
     ///
     /// # Errors
     /// As [`Context::load`].
-    pub fn load_headers(&self) -> Result<Loaded> {
-        self.load_with(crate::cache::default_cache_dir().as_deref())
-    }
-
-    fn load_with(&self, cache_dir: Option<&Path>) -> Result<Loaded> {
+    pub fn load_headers(&self) -> Result<Loaded<()>> {
         let project = self.project()?;
-        let loaded = match cache_dir {
-            Some(cache_dir) => crate::cache::load_headers_cached(&project.dir, &self.cwd, cache_dir)?,
-            None => load_dir(&project.dir, &self.cwd)?,
+        let loaded = match crate::cache::default_cache_dir() {
+            Some(cache_dir) => crate::cache::load_headers_cached(&project.dir, &self.cwd, &cache_dir)?,
+            None => {
+                let loaded = load_dir(&project.dir, &self.cwd)?;
+                LoadedRevisions {
+                    revisions: loaded.revisions.into_iter().map(Revision::into_header).collect(),
+                    problems: loaded.problems,
+                    files: loaded.files,
+                }
+            }
         };
-        let graph = ManuallyDrop::new(check_structure(loaded.revisions, loaded.problems)?);
-        Ok(Loaded { project, graph })
+        Loaded::new(project, loaded)
     }
 }
 
-/// A package with its revision graph.
+/// A package with its revision graph: whole revisions, or (`B = ()`) headers alone.
 #[derive(Debug)]
-pub struct Loaded {
+pub struct Loaded<B = RevisionBody> {
     /// The package and its config.
     pub project: Project,
     /// The revisions, structurally checked. Never freed: the process ends right after the
     /// command, and freeing ten thousand revisions one string at a time costs more than
     /// some commands' whole work (`ManuallyDrop::into_inner` takes it back).
-    pub graph: ManuallyDrop<RevisionGraph>,
+    pub graph: ManuallyDrop<RevisionGraph<B>>,
+}
+
+impl<B> Loaded<B> {
+    fn new(project: Project, loaded: LoadedRevisions<B>) -> Result<Self> {
+        let graph = ManuallyDrop::new(check_structure(loaded.revisions, loaded.problems)?);
+        Ok(Loaded { project, graph })
+    }
 }
 
 /// Whether a target counts from the database's state (`current`, `+N`, `-N`).
@@ -163,7 +175,7 @@ pub fn needs_database(target: &Target) -> bool {
 /// # Errors
 /// A usage [`Failure`] for targets that need a database; a `TargetError` for unknown or
 /// ambiguous names.
-pub fn resolve_offline(graph: &RevisionGraph, target: &Target) -> Result<Vec<RevIndex>> {
+pub fn resolve_offline<B>(graph: &RevisionGraph<B>, target: &Target) -> Result<Vec<RevIndex>> {
     if needs_database(target) {
         return Err(Failure::usage(format!(
             "`{target}` counts from the database's current state, and this command does not read the database"
@@ -175,6 +187,6 @@ pub fn resolve_offline(graph: &RevisionGraph, target: &Target) -> Result<Vec<Rev
 }
 
 /// The revisions newest first (reverse topological order), as Alembic lists them.
-pub fn newest_first(graph: &RevisionGraph) -> impl Iterator<Item = RevIndex> {
+pub fn newest_first<B>(graph: &RevisionGraph<B>) -> impl Iterator<Item = RevIndex> + use<B> {
     (0..graph.len()).rev()
 }

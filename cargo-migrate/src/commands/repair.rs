@@ -14,11 +14,11 @@ use migrate_embed::runner::Migrator;
 pub fn run(ctx: &Context, args: &RepairArgs) -> Result<()> {
     let loaded = load_checked(ctx)?;
     let url = require_url(ctx, &loaded)?;
-    let migrator = Migrator::new(&loaded.graph, settings(&loaded, args.database.lock_timeout));
+    let migrator = Migrator::new(&loaded.graph, settings(&loaded, &args.database));
     let mut on = printer(&ctx.output);
     let changes = runtime()?.block_on(async {
         let mut conn = migrator.connect(&url).await.map_err(run_failure)?;
-        migrator.repair(&mut conn, &url, &args.revisions, &mut on).await.map_err(run_failure)
+        migrator.repair(&mut conn, &args.revisions, &mut on).await.map_err(run_failure)
     })?;
     if changes.is_empty() {
         ctx.output.status("Nothing to repair: every applied revision matches its file")?;

@@ -2,13 +2,13 @@
 //! `alembic revision` makes one. The same code (`create`) also writes `merge` revisions.
 
 use super::{Context, Loaded, resolve_offline};
-use crate::authoring::{self, NewRevision, Timestamp, expand_template, split_message};
+use crate::authoring::{self, Timestamp, expand_template, split_message};
 use crate::cli::RevisionArgs;
 use crate::error::Failure;
 use crate::output::CreatedJson;
 use anyhow::Result;
 use migrate_embed::graph::{RevIndex, RevisionGraph, TargetKind};
-use migrate_embed::revision::validate_name;
+use migrate_embed::revision::{Origin, Revision, RevisionBody, validate_name, write_revision};
 
 /// Creates the revision.
 ///
@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
             depends_on: &args.depends_on,
             rev_id: args.rev_id.as_deref(),
             transactional: args.no_transaction.then_some(false),
+            body: RevisionBody::new("", Some(String::new())),
         },
     )
 }
@@ -81,7 +82,7 @@ fn choose_parents(loaded: &Loaded, args: &RevisionArgs) -> Result<Vec<RevIndex>>
 }
 
 /// `id (message), id (message)`.
-pub(crate) fn describe_all(graph: &RevisionGraph, list: &[RevIndex]) -> String {
+pub(crate) fn describe_all<B>(graph: &RevisionGraph<B>, list: &[RevIndex]) -> String {
     list.iter().map(|&i| graph.describe(i)).collect::<Vec<_>>().join(", ")
 }
 
@@ -100,6 +101,8 @@ pub(crate) struct Request<'a> {
     pub rev_id: Option<&'a str>,
     /// `Transactional`, when given.
     pub transactional: Option<bool>,
+    /// The up and down sections (empty for a file the user fills in).
+    pub body: RevisionBody,
 }
 
 /// Validates a request against the graph and writes the file; nothing is written unless
@@ -194,18 +197,24 @@ pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Re
         );
     }
 
-    let time = Timestamp::now()?;
-    let new = NewRevision {
+    let time = Timestamp::now(config.timezone.as_deref())?;
+    let new = Revision {
         id,
         message,
         description,
         parents: request.parents.iter().map(|&p| graph.revision(p).id.clone()).collect(),
-        branch_labels: labels,
         depends_on,
-        create_date: time.create_date(),
+        branch_labels: labels,
+        create_date: Some(time.create_date()),
         transactional: request.transactional,
+        lint_allow: Vec::new(),
+        origin: Origin::default(),
+        body: request.body,
     };
-    let text = new.render_checked()?;
+    let text = write_revision(&new).map_err(|e| {
+        Failure::usage(e.to_string())
+            .hint("rephrase the message (a header line must not look like `Key: value` or start with `migrate:`)")
+    })?;
     let name = expand_template(&config.file_template, &new.id, &slug, &time).map_err(|e| {
         Failure::usage(format!(
             "{manifest}: [package.metadata.migrate] file_template = {:?}: {e}",

@@ -13,11 +13,11 @@ use migrate_embed::runner::Migrator;
 pub fn run(ctx: &Context, args: &StampArgs) -> Result<()> {
     let loaded = load_checked(ctx)?;
     let url = require_url(ctx, &loaded)?;
-    let migrator = Migrator::new(&loaded.graph, settings(&loaded, args.database.lock_timeout));
+    let migrator = Migrator::new(&loaded.graph, settings(&loaded, &args.database));
     let mut on = printer(&ctx.output);
     let changes = runtime()?.block_on(async {
         let mut conn = migrator.connect(&url).await.map_err(run_failure)?;
-        migrator.stamp(&mut conn, &url, &args.target, args.purge, &mut on).await.map_err(run_failure)
+        migrator.stamp(&mut conn, &args.target, args.purge, &mut on).await.map_err(run_failure)
     })?;
     if changes.is_empty() {
         ctx.output.status(&format!("Nothing to change: the database already records {}", args.target))?;

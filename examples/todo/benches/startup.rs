@@ -16,8 +16,7 @@ fn main() {
     for (var, _) in SERVERS {
         if let Ok(admin) = std::env::var(var) {
             runtime().block_on(async {
-                if let Ok(mut conn) =
-                    migrate_embed::dialect::Conn::connect(&admin, std::time::Duration::from_secs(5)).await
+                if let Ok(mut conn) = migrate_embed::db::Conn::connect(&admin, std::time::Duration::from_secs(5)).await
                 {
                     let _ = conn.execute_raw(&format!("DROP DATABASE IF EXISTS {}", bench_db_name())).await;
                 }
@@ -50,7 +49,7 @@ fn url(kind: &str) -> Option<&'static str> {
                 let name = bench_db_name();
                 runtime().block_on(async {
                     let mut conn =
-                        migrate_embed::dialect::Conn::connect(&admin, std::time::Duration::from_secs(5)).await.unwrap();
+                        migrate_embed::db::Conn::connect(&admin, std::time::Duration::from_secs(5)).await.unwrap();
                     conn.execute_raw(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
                     conn.execute_raw(&format!("CREATE DATABASE {name}")).await.unwrap();
                 });

@@ -33,14 +33,14 @@ impl Hasher for Fnv1a {
     }
 }
 
-impl RevisionGraph {
+impl<B> RevisionGraph<B> {
     /// Builds the graph, checking rules 1–3 of SPEC §2 (unique ids and labels, known parents
     /// and dependencies, no cycles). Several heads are allowed here; see
     /// [`RevisionGraph::head_problems`] for rule 4.
     ///
     /// # Errors
     /// A [`ChainError`] listing every problem found.
-    pub fn build(revisions: Vec<Revision>) -> Result<Self, ChainError> {
+    pub fn build(revisions: Vec<Revision<B>>) -> Result<Self, ChainError> {
         let (graph, problems) = assemble(revisions);
         match graph {
             Some(graph) if problems.is_empty() => Ok(graph),
@@ -84,7 +84,7 @@ impl RevisionGraph {
     /// dependency edges resolved to indices (as build-support embeds them). Cannot fail:
     /// the checks ran when the order was made.
     pub fn from_ordered(
-        revisions: Vec<Revision>,
+        revisions: Vec<Revision<B>>,
         parents: Vec<Vec<RevIndex>>,
         dependencies: Vec<Vec<RevIndex>>,
     ) -> Self {
@@ -120,11 +120,11 @@ impl RevisionGraph {
 ///
 /// # Errors
 /// A [`ChainError`] listing every problem, sorted by file.
-pub fn check_chain(
-    revisions: Vec<Revision>,
+pub fn check_chain<B>(
+    revisions: Vec<Revision<B>>,
     parse_problems: Vec<Problem>,
     multiple_heads: bool,
-) -> Result<RevisionGraph, ChainError> {
+) -> Result<RevisionGraph<B>, ChainError> {
     check(revisions, parse_problems, Some(multiple_heads))
 }
 
@@ -133,15 +133,18 @@ pub fn check_chain(
 ///
 /// # Errors
 /// A [`ChainError`] listing every problem, sorted by file.
-pub fn check_structure(revisions: Vec<Revision>, parse_problems: Vec<Problem>) -> Result<RevisionGraph, ChainError> {
+pub fn check_structure<B>(
+    revisions: Vec<Revision<B>>,
+    parse_problems: Vec<Problem>,
+) -> Result<RevisionGraph<B>, ChainError> {
     check(revisions, parse_problems, None)
 }
 
-fn check(
-    revisions: Vec<Revision>,
+fn check<B>(
+    revisions: Vec<Revision<B>>,
     parse_problems: Vec<Problem>,
     multiple_heads: Option<bool>,
-) -> Result<RevisionGraph, ChainError> {
+) -> Result<RevisionGraph<B>, ChainError> {
     let (graph, mut problems) = assemble(revisions);
     problems.extend(parse_problems);
     if let (Some(graph), Some(multiple_heads)) = (&graph, multiple_heads) {
@@ -157,13 +160,13 @@ fn check(
     }
 }
 
-fn at(rev: &Revision, line: usize) -> Location {
+fn at<B>(rev: &Revision<B>, line: usize) -> Location {
     Location::new(rev.origin.path.clone(), line)
 }
 
 /// Builds what it can and returns every structural problem. The graph is `None` only when
 /// there is a cycle (no topological order exists).
-fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
+fn assemble<B>(revisions: Vec<Revision<B>>) -> (Option<RevisionGraph<B>>, Vec<Problem>) {
     let mut problems = Vec::new();
 
     // Rule 1: unique ids. Keep the first file of each id; report every duplicate group.
@@ -195,7 +198,7 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
         });
     }
     drop(first_of);
-    let revisions: Vec<Revision> = if dropped.contains(&true) {
+    let revisions: Vec<Revision<B>> = if dropped.contains(&true) {
         revisions.into_iter().zip(dropped).filter(|(_, d)| !d).map(|(r, _)| r).collect()
     } else {
         revisions
@@ -304,8 +307,8 @@ fn assemble(revisions: Vec<Revision>) -> (Option<RevisionGraph>, Vec<Problem>) {
     };
     let parents = remap(&parents);
     let dependencies = remap(&dependencies);
-    let mut slots: Vec<Option<Revision>> = revisions.into_iter().map(Some).collect();
-    let revisions: Vec<Revision> = order.iter().map(|&i| slots[i].take().expect("each index once")).collect();
+    let mut slots: Vec<Option<Revision<B>>> = revisions.into_iter().map(Some).collect();
+    let revisions: Vec<Revision<B>> = order.iter().map(|&i| slots[i].take().expect("each index once")).collect();
     let graph = RevisionGraph::from_ordered(revisions, parents, dependencies);
     (Some(graph), problems)
 }
@@ -323,8 +326,8 @@ fn missing_hint(name: &str, by_id: &IdMap<'_>, key: &str) -> String {
 }
 
 /// One problem per cycle among the revisions Kahn's algorithm could not order.
-fn cycle_problems(
-    revisions: &[Revision],
+fn cycle_problems<B>(
+    revisions: &[Revision<B>],
     parents: &[Vec<usize>],
     dependencies: &[Vec<usize>],
     pending: &[usize],
@@ -371,7 +374,7 @@ fn cycle_problems(
     problems
 }
 
-fn describe_cycle(revisions: &[Revision], cycle: &[usize]) -> Problem {
+fn describe_cycle<B>(revisions: &[Revision<B>], cycle: &[usize]) -> Problem {
     let first = &revisions[cycle[0]];
     let message = if cycle.len() == 1 {
         format!("revision {} revises or depends on itself", first.id)

@@ -9,9 +9,9 @@ mod build;
 mod target;
 
 pub use build::{check_chain, check_structure};
-pub use target::{Anchor, DowngradeTo, RangeSpec, Target, TargetError, TargetKind};
+pub use target::{Anchor, Destination, DowngradeTo, RangeSpec, Target, TargetError, TargetKind};
 
-use crate::revision::Revision;
+use crate::revision::{Revision, RevisionBody};
 use std::collections::HashMap;
 
 /// Position of a revision in the graph's topological order.
@@ -19,8 +19,8 @@ pub type RevIndex = usize;
 
 /// A checked revision graph.
 #[derive(Debug, Clone)]
-pub struct RevisionGraph {
-    revisions: Vec<Revision>,
+pub struct RevisionGraph<B = RevisionBody> {
+    revisions: Vec<Revision<B>>,
     /// Indices sorted by id, for exact and prefix lookups.
     sorted_ids: Vec<RevIndex>,
     /// Label → the revision that declares it.
@@ -36,14 +36,14 @@ pub struct RevisionGraph {
 /// A set of revisions, one flag per index.
 pub type RevSet = Vec<bool>;
 
-impl RevisionGraph {
+impl<B> RevisionGraph<B> {
     /// The revisions in topological order.
-    pub fn revisions(&self) -> &[Revision] {
+    pub fn revisions(&self) -> &[Revision<B>] {
         &self.revisions
     }
 
     /// The revision at an index.
-    pub fn revision(&self, index: RevIndex) -> &Revision {
+    pub fn revision(&self, index: RevIndex) -> &Revision<B> {
         &self.revisions[index]
     }
 
@@ -64,7 +64,7 @@ impl RevisionGraph {
     }
 
     /// The revision with a full id.
-    pub fn get(&self, id: &str) -> Option<&Revision> {
+    pub fn get(&self, id: &str) -> Option<&Revision<B>> {
         self.index_of(id).map(|i| &self.revisions[i])
     }
 

@@ -258,6 +258,40 @@ impl FromStr for RangeSpec {
     }
 }
 
+/// A target or an `A:B` range, as `upgrade` and `downgrade` take it: a range is for
+/// offline `--sql` only, where there is no database to start from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// One target.
+    Target(Target),
+    /// `A:B`.
+    Range(RangeSpec),
+}
+
+impl FromStr for Destination {
+    type Err = TargetError;
+
+    fn from_str(text: &str) -> Result<Self, TargetError> {
+        if text.contains(':') { text.parse().map(Self::Range) } else { text.parse().map(Self::Target) }
+    }
+}
+
+impl fmt::Display for Destination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Target(target) => target.fmt(f),
+            Self::Range(range) => range.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for RangeSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let side = |t: &Option<Target>| t.as_ref().map(|t| t.text.clone()).unwrap_or_default();
+        write!(f, "{}:{}", side(&self.lower), side(&self.upper))
+    }
+}
+
 /// What a downgrade target resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DowngradeTo {
@@ -270,7 +304,7 @@ pub enum DowngradeTo {
     Revisions(Vec<RevIndex>),
 }
 
-impl RevisionGraph {
+impl<B> RevisionGraph<B> {
     /// Resolves a full id, unique prefix or label, optionally within a branch.
     ///
     /// # Errors

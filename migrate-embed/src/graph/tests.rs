@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::diagnostic::ProblemCode;
-use crate::revision::{Origin, checksum};
+use crate::revision::{Origin, RevisionBody};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -17,9 +17,8 @@ fn rev(id: &str, parents: &[&str]) -> Revision {
         branch_labels: Vec::new(),
         create_date: None,
         transactional: None,
-        up_sql: format!("-- up {id}"),
-        down_sql: Some(format!("-- down {id}")),
-        checksum: checksum(&format!("-- up {id}")),
+        lint_allow: Vec::new(),
+        body: RevisionBody::new(format!("-- up {id}"), Some(format!("-- down {id}"))),
         origin: Origin {
             path: PathBuf::from(format!("{id}.sql")),
             id_line: 3,

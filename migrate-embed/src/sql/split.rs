@@ -9,7 +9,7 @@
 //! The scanner works on bytes, takes linear time, never panics, and only cuts at ASCII
 //! `;` and ASCII whitespace, so every slice it returns lies on `char` boundaries.
 
-use crate::database::DatabaseKind;
+use crate::dialect::{DatabaseKind, Lexing};
 
 /// One statement cut from a revision's SQL: its text (trimmed, without the closing `;`)
 /// and the 1-based line in the given text where it starts.
@@ -35,8 +35,8 @@ pub struct Statement<'a> {
 /// whitespace are dropped. Unterminated quotes and comments run to the end of the input.
 ///
 /// ```
-/// use migrate_embed::database::DatabaseKind;
-/// use migrate_embed::split::split_statements;
+/// use migrate_embed::dialect::DatabaseKind;
+/// use migrate_embed::sql::split::split_statements;
 ///
 /// let sql = "CREATE TABLE t (s TEXT);\nINSERT INTO t VALUES ('a;b');\n-- done\n";
 /// let statements = split_statements(sql, DatabaseKind::Sqlite);
@@ -45,14 +45,19 @@ pub struct Statement<'a> {
 /// assert_eq!(statements[1].line, 2);
 /// ```
 pub fn split_statements(sql: &str, kind: DatabaseKind) -> Vec<Statement<'_>> {
-    Splitter::new(sql, kind).run()
+    split_with(sql, kind.dialect().lexing())
+}
+
+/// [`split_statements`] with the lexing rules given directly.
+pub fn split_with(sql: &str, lexing: Lexing) -> Vec<Statement<'_>> {
+    Splitter::new(sql, lexing).run()
 }
 
 /// The scanner's state: the input, the statements cut so far, and the one being read.
 struct Splitter<'a> {
     sql: &'a str,
     b: &'a [u8],
-    kind: DatabaseKind,
+    lex: Lexing,
     out: Vec<Statement<'a>>,
     /// Where the current statement's first non-whitespace byte is, once seen.
     start: Option<usize>,
@@ -71,11 +76,11 @@ struct Splitter<'a> {
 }
 
 impl<'a> Splitter<'a> {
-    fn new(sql: &'a str, kind: DatabaseKind) -> Self {
+    fn new(sql: &'a str, lex: Lexing) -> Self {
         Splitter {
             sql,
             b: sql.as_bytes(),
-            kind,
+            lex,
             out: Vec::new(),
             start: None,
             start_line: 1,
@@ -102,7 +107,7 @@ impl<'a> Splitter<'a> {
                 continue;
             }
             self.mark_start(i);
-            if let Some(end) = comment_end(self.b, i, self.kind) {
+            if let Some(end) = comment_end(self.b, i, &self.lex) {
                 i = end;
                 continue;
             }
@@ -132,12 +137,12 @@ impl<'a> Splitter<'a> {
 
     /// Ends the current statement just before `end`, keeping it if it has content.
     fn finish(&mut self, end: usize) {
-        if let (Some(start), true) = (self.start, self.has_content) {
-            if let Some(text) = self.sql.get(start..end) {
-                let text = trim(text);
-                if !text.is_empty() {
-                    self.out.push(Statement { sql: text, line: self.start_line });
-                }
+        if let (Some(start), true) = (self.start, self.has_content)
+            && let Some(text) = self.sql.get(start..end)
+        {
+            let text = trim(text);
+            if !text.is_empty() {
+                self.out.push(Statement { sql: text, line: self.start_line });
             }
         }
         self.start = None;
@@ -153,26 +158,26 @@ impl<'a> Splitter<'a> {
         match b[i] {
             b'\'' => {
                 self.content(false);
-                skip_quoted(b, i, b'\'', self.kind == DatabaseKind::MySql)
+                skip_quoted(b, i, b'\'', self.lex.backslash_escapes)
             }
             b'"' => {
                 self.content(false);
                 // MySQL reads "…" as a string (unless ANSI_QUOTES), with backslash escapes.
-                skip_quoted(b, i, b'"', self.kind == DatabaseKind::MySql)
+                skip_quoted(b, i, b'"', self.lex.backslash_escapes)
             }
             // SQLite accepts MySQL-style backtick identifiers too.
-            b'`' if self.kind != DatabaseKind::Postgres => {
+            b'`' if self.lex.backtick_identifiers => {
                 self.content(false);
                 skip_quoted(b, i, b'`', false)
             }
-            b'[' if self.kind == DatabaseKind::Sqlite => {
+            b'[' if self.lex.bracket_identifiers => {
                 self.content(false);
                 match find_byte(b, i + 1, b']') {
                     Some(p) => p + 1,
                     None => b.len(),
                 }
             }
-            b'$' if self.kind == DatabaseKind::Postgres => match dollar_quote_end(self.sql, i) {
+            b'$' if self.lex.dollar_quotes => match dollar_quote_end(self.sql, i) {
                 Some(end) => {
                     self.content(false);
                     end
@@ -200,7 +205,7 @@ impl<'a> Splitter<'a> {
         self.content(w.eq_ignore_ascii_case(b"create"));
 
         // PostgreSQL `E'…'`: a string with backslash escapes.
-        if self.kind == DatabaseKind::Postgres && w.eq_ignore_ascii_case(b"e") && b.get(j) == Some(&b'\'') {
+        if self.lex.escape_string_prefix && w.eq_ignore_ascii_case(b"e") && b.get(j) == Some(&b'\'') {
             return skip_quoted(b, j, b'\'', true);
         }
         // `NEW.end`, `@end`: a column or variable, not a keyword.
@@ -236,7 +241,7 @@ impl<'a> Splitter<'a> {
     /// The word after `i`, past whitespace and comments, and where it ends.
     fn next_word(&self, i: usize) -> Option<(&'a [u8], usize)> {
         let b = self.b;
-        let k = skip_trivia(b, i, self.kind);
+        let k = skip_trivia(b, i, &self.lex);
         if k < b.len() && is_word_byte(b[k]) {
             let e = word_end(b, k);
             Some((&b[k..e], e))
@@ -248,7 +253,7 @@ impl<'a> Splitter<'a> {
     /// Whether a statement-opening `BEGIN` ending at `i` is MariaDB's `BEGIN NOT ATOMIC`
     /// anonymous block rather than a transaction start.
     fn mariadb_anonymous_block(&self, i: usize) -> bool {
-        if self.kind != DatabaseKind::MySql {
+        if !self.lex.anonymous_blocks {
             return false;
         }
         match self.next_word(i) {
@@ -271,12 +276,12 @@ fn trim(s: &str) -> &str {
 }
 
 /// Bytes that continue a word: identifier characters, digits, `$`, and any non-ASCII byte.
-fn is_word_byte(c: u8) -> bool {
+pub(crate) fn is_word_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
 }
 
 /// The end of the word starting at `i`.
-fn word_end(b: &[u8], i: usize) -> usize {
+pub(crate) fn word_end(b: &[u8], i: usize) -> usize {
     let mut j = i + 1;
     while j < b.len() && is_word_byte(b[j]) {
         j += 1;
@@ -293,15 +298,15 @@ fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
 }
 
 /// If a comment starts at `i`, where it ends (a line comment ends before its `\n`).
-fn comment_end(b: &[u8], i: usize, kind: DatabaseKind) -> Option<usize> {
+pub(crate) fn comment_end(b: &[u8], i: usize, lex: &Lexing) -> Option<usize> {
     let next = b.get(i + 1).copied();
     match b[i] {
         // MySQL wants whitespace or a control character after `--`: `5--1` is `5 - -1`.
-        b'-' if next == Some(b'-') && (kind != DatabaseKind::MySql || b.get(i + 2).is_none_or(|&c| c <= b' ')) => {
+        b'-' if next == Some(b'-') && (!lex.dash_comment_needs_space || b.get(i + 2).is_none_or(|&c| c <= b' ')) => {
             Some(find_byte(b, i + 2, b'\n').unwrap_or(b.len()))
         }
-        b'#' if kind == DatabaseKind::MySql => Some(find_byte(b, i + 1, b'\n').unwrap_or(b.len())),
-        b'/' if next == Some(b'*') => Some(block_comment_end(b, i + 2, kind == DatabaseKind::Postgres)),
+        b'#' if lex.hash_comments => Some(find_byte(b, i + 1, b'\n').unwrap_or(b.len())),
+        b'/' if next == Some(b'*') => Some(block_comment_end(b, i + 2, lex.nested_block_comments)),
         _ => None,
     }
 }
@@ -327,12 +332,12 @@ fn block_comment_end(b: &[u8], mut j: usize, nested: bool) -> usize {
 }
 
 /// Skips whitespace and comments from `i`.
-fn skip_trivia(b: &[u8], mut i: usize, kind: DatabaseKind) -> usize {
+pub(crate) fn skip_trivia(b: &[u8], mut i: usize, lex: &Lexing) -> usize {
     loop {
         while i < b.len() && is_space(b[i]) {
             i += 1;
         }
-        match (i < b.len()).then(|| comment_end(b, i, kind)).flatten() {
+        match (i < b.len()).then(|| comment_end(b, i, lex)).flatten() {
             Some(end) => i = end,
             None => return i,
         }

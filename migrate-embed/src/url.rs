@@ -1,50 +1,57 @@
-//! Which database a URL names, and how to print a URL without its password.
+//! Database URLs: which database one names, and how to print it without its password.
 
+use crate::dialect::DatabaseKind;
 use std::fmt;
 
-/// The database families cargo-migrate supports, chosen by the URL scheme.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DatabaseKind {
-    /// `sqlite:` URLs; the embedded default.
-    Sqlite,
-    /// `postgres:` and `postgresql:` URLs.
-    Postgres,
-    /// `mysql:` and `mariadb:` URLs.
-    MySql,
+/// A database URL, kept with its password-masked form and the database it names, so that
+/// every message can show it safely without the raw text travelling further.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+    masked: String,
+    kind: Option<DatabaseKind>,
 }
 
-impl DatabaseKind {
-    /// The kind a URL's scheme names, or `None` for a scheme we do not support.
-    pub fn from_url(url: &str) -> Option<Self> {
-        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
-        match scheme.as_str() {
-            "sqlite" => Some(Self::Sqlite),
-            "postgres" | "postgresql" => Some(Self::Postgres),
-            "mysql" | "mariadb" => Some(Self::MySql),
-            _ => None,
-        }
+impl DatabaseUrl {
+    /// Wraps a URL as given (flag, environment or config).
+    pub fn new(raw: impl Into<String>) -> Self {
+        let raw = raw.into();
+        Self { masked: mask_password(&raw), kind: DatabaseKind::from_url(&raw), raw }
     }
 
-    /// The kind's name as users write it (`sqlite`, `postgres`, `mysql`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sqlite => "sqlite",
-            Self::Postgres => "postgres",
-            Self::MySql => "mysql",
-        }
+    /// The URL as given, password included: only for connecting.
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+
+    /// The URL with its password replaced by `***`.
+    pub fn masked(&self) -> &str {
+        &self.masked
+    }
+
+    /// The database its scheme names, if we support it.
+    pub fn kind(&self) -> Option<DatabaseKind> {
+        self.kind
     }
 }
 
-impl fmt::Display for DatabaseKind {
+/// Shows the masked URL: a `DatabaseUrl` cannot be printed with its password.
+impl fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.masked)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({:?})", self.masked)
     }
 }
 
 /// A database URL with any password replaced by `***`, safe to print or log.
 ///
 /// ```
-/// use migrate_embed::database::mask_password;
+/// use migrate_embed::url::mask_password;
 /// assert_eq!(mask_password("postgres://app:s3cret@db:5432/prod"), "postgres://app:***@db:5432/prod");
 /// assert_eq!(mask_password("mysql://root@localhost/test"), "mysql://root@localhost/test");
 /// ```
@@ -99,16 +106,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kind_from_scheme() {
-        assert_eq!(DatabaseKind::from_url("sqlite://dev.db?mode=rwc"), Some(DatabaseKind::Sqlite));
-        assert_eq!(DatabaseKind::from_url("sqlite::memory:"), Some(DatabaseKind::Sqlite));
-        assert_eq!(DatabaseKind::from_url("postgresql://x/y"), Some(DatabaseKind::Postgres));
-        assert_eq!(DatabaseKind::from_url("MariaDB://x/y"), Some(DatabaseKind::MySql));
-        assert_eq!(DatabaseKind::from_url("oracle://x"), None);
-        assert_eq!(DatabaseKind::from_url("no scheme"), None);
-    }
-
-    #[test]
     fn masks_userinfo_and_query_passwords() {
         assert_eq!(mask_password("postgres://u:p%40ss@h/db"), "postgres://u:***@h/db");
         assert_eq!(mask_password("postgres://h/db?user=u&password=pw&x=1"), "postgres://h/db?user=u&password=***&x=1");
@@ -121,5 +118,14 @@ mod tests {
             assert_eq!(mask_password(url), "postgres://app:***@db/prod", "{url}");
         }
         assert_eq!(mask_password("postgres://db:5432/prod"), "postgres://db:5432/prod");
+    }
+
+    #[test]
+    fn database_urls_print_masked() {
+        let url = DatabaseUrl::new("postgres://app:s3cret@db/prod");
+        assert_eq!(url.to_string(), "postgres://app:***@db/prod");
+        assert!(!format!("{url:?}").contains("s3cret"));
+        assert_eq!(url.expose(), "postgres://app:s3cret@db/prod");
+        assert_eq!(url.kind(), Some(DatabaseKind::Postgres));
     }
 }

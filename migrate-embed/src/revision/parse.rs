@@ -1,86 +1,8 @@
-//! The revision file format (SPEC §2): a header of `--` comment lines, then an up section
-//! and an optional down section.
-//!
-//! ```
-//! use migrate_embed::revision::parse_revision;
-//! let text = "-- create account table\n--\n-- Revision ID: 1975ea83b712\n-- Revises: <base>\n\n\
-//!             -- migrate:up\nCREATE TABLE account (id INTEGER PRIMARY KEY);\n\n\
-//!             -- migrate:down\nDROP TABLE account;\n";
-//! let rev = parse_revision(text.as_bytes()).unwrap();
-//! assert_eq!(rev.id, "1975ea83b712");
-//! assert!(rev.parents.is_empty());
-//! assert_eq!(rev.down_sql.as_deref(), Some("DROP TABLE account;"));
-//! ```
+//! Reading a revision file: the header's keys, the message and description, and the up and
+//! down sections, with the line of every problem and how to fix it.
 
-use sha2::{Digest, Sha256};
+use super::{HeaderKey, Origin, Revision, RevisionBody, normalize, validate_name};
 use std::path::PathBuf;
-
-/// Words that name positions in the graph and so cannot be ids or labels.
-pub const RESERVED_NAMES: [&str; 4] = ["head", "heads", "base", "current"];
-
-/// The header keys a revision file may have, in their canonical spelling.
-pub const HEADER_KEYS: [&str; 6] =
-    ["Revision ID", "Revises", "Create Date", "Branch Labels", "Depends On", "Transactional"];
-
-/// One revision, parsed from its file (or rebuilt from an embedded binary).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revision {
-    /// The revision id (`Revision ID`).
-    pub id: String,
-    /// The first header line.
-    pub message: String,
-    /// Free header lines between the message and the keys.
-    pub description: String,
-    /// `Revises`: empty for a base revision, several for a merge.
-    pub parents: Vec<String>,
-    /// `Depends On`: ids or branch labels this revision needs applied first.
-    pub depends_on: Vec<String>,
-    /// `Branch Labels`.
-    pub branch_labels: Vec<String>,
-    /// `Create Date`, as written.
-    pub create_date: Option<String>,
-    /// `Transactional`, when given; otherwise the config's default applies.
-    pub transactional: Option<bool>,
-    /// The SQL of the up section, trimmed, with LF line endings.
-    pub up_sql: String,
-    /// The SQL of the down section; `None` makes the revision irreversible.
-    pub down_sql: Option<String>,
-    /// Hex SHA-256 of `up_sql`: detects applied revisions edited afterwards.
-    pub checksum: String,
-    /// Where the revision came from, for diagnostics.
-    pub origin: Origin,
-}
-
-/// Where a revision was read from, with the lines of its keys, so problems can point there.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Origin {
-    /// The file, relative to the package when known.
-    pub path: PathBuf,
-    /// Line of `Revision ID` (0 when unknown).
-    pub id_line: usize,
-    /// Line of `Revises`.
-    pub revises_line: usize,
-    /// Line of `Depends On`.
-    pub depends_on_line: usize,
-    /// Line of `Branch Labels`.
-    pub labels_line: usize,
-    /// Line of the up section's first SQL line.
-    pub up_line: usize,
-    /// Line of the down section's first SQL line.
-    pub down_line: usize,
-}
-
-impl Revision {
-    /// Whether this revision merges several parents.
-    pub fn is_merge(&self) -> bool {
-        self.parents.len() > 1
-    }
-
-    /// `Transactional` with the config's default applied.
-    pub fn is_transactional(&self, default: bool) -> bool {
-        self.transactional.unwrap_or(default)
-    }
-}
 
 /// Why a revision file could not be parsed; always with the 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +16,7 @@ pub struct ParseError {
 
 /// The kinds of parse failure, each worded as what is wrong plus how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// The file is not UTF-8.
     #[error("the file is not valid UTF-8 (first bad byte at column {column}); save it as UTF-8")]
@@ -110,14 +33,12 @@ pub enum ParseErrorKind {
     #[error("the header has no `{key}:` line; add one{extra}")]
     MissingKey {
         /// The missing key.
-        key: &'static str,
+        key: HeaderKey,
         /// Extra advice (e.g. a line that looks like a misspelt key).
         extra: String,
     },
     /// A key line whose key we do not know.
-    #[error(
-        "unknown header key `{key}`; the keys are: Revision ID, Revises, Create Date, Branch Labels, Depends On, Transactional"
-    )]
+    #[error("unknown header key `{key}`; the keys are: {}", HeaderKey::list())]
     UnknownKey {
         /// The key as written.
         key: String,
@@ -126,7 +47,7 @@ pub enum ParseErrorKind {
     #[error("`{key}` is given twice (first on line {first_line}); keep one")]
     DuplicateKey {
         /// The repeated key.
-        key: &'static str,
+        key: HeaderKey,
         /// Where it was first given.
         first_line: usize,
     },
@@ -158,7 +79,7 @@ pub enum ParseErrorKind {
     #[error("`{key}` has an empty value; {fix}")]
     EmptyValue {
         /// The key.
-        key: &'static str,
+        key: HeaderKey,
         /// How to fill it.
         fix: &'static str,
     },
@@ -172,7 +93,7 @@ pub enum ParseErrorKind {
     #[error("`{key}` lists `{value}` twice; list it once")]
     RepeatedValue {
         /// The key.
-        key: &'static str,
+        key: HeaderKey,
         /// The repeated value.
         value: String,
     },
@@ -206,55 +127,24 @@ pub enum ParseErrorKind {
     )]
     KeyOutsideHeader {
         /// The key.
-        key: &'static str,
+        key: HeaderKey,
     },
     /// SQL between the header and the up marker.
     #[error("SQL before `-- migrate:up`; move it into the up section")]
     SqlBeforeUp,
+    /// A `Lint-Allow` item that is not a lint code's shape.
+    #[error(
+        "`Lint-Allow` item `{value}` is not a lint code: codes are kebab-case, e.g. `require-concurrent-index-creation` (`cargo migrate lint --explain` lists them)"
+    )]
+    InvalidLintCode {
+        /// The item as written.
+        value: String,
+    },
 }
 
 impl ParseErrorKind {
     fn at(self, line: usize) -> ParseError {
         ParseError { line, kind: self }
-    }
-}
-
-/// Whether `name` is a well-formed id or label: `[A-Za-z0-9_]{1,32}`.
-pub fn is_valid_name(name: &str) -> bool {
-    (1..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// Checks an id or label, returning the error to report for it.
-pub fn validate_name(what: &'static str, value: &str) -> Result<(), ParseErrorKind> {
-    if !is_valid_name(value) {
-        return Err(ParseErrorKind::InvalidName { what, value: value.to_owned() });
-    }
-    if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(value)) {
-        return Err(ParseErrorKind::ReservedName { what, value: value.to_owned() });
-    }
-    Ok(())
-}
-
-/// Hex SHA-256 of normalised SQL (LF endings, no BOM, trimmed), as stored in the version table.
-pub fn checksum(sql: &str) -> String {
-    let normalized = normalize(sql);
-    let digest = Sha256::digest(normalized.trim().as_bytes());
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
-    }
-    hex
-}
-
-/// Removes a UTF-8 BOM and turns CRLF (and lone CR) into LF, so the bytes of a file
-/// saved on another platform mean the same revision.
-pub fn normalize(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
-        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
     }
 }
 
@@ -296,6 +186,7 @@ struct Parser {
     labels: Option<(Vec<String>, usize)>,
     depends_on: Option<(Vec<String>, usize)>,
     transactional: Option<(bool, usize)>,
+    lint_allow: Option<(Vec<String>, usize)>,
 }
 
 impl Parser {
@@ -318,11 +209,11 @@ impl Parser {
             let extra = suspicious
                 .map(|(line, text)| format!(" (line {line}, `{text}`, looks like a misspelt key)"))
                 .unwrap_or_default();
-            return Err(ParseErrorKind::MissingKey { key: "Revision ID", extra }.at(header_start + 1));
+            return Err(ParseErrorKind::MissingKey { key: HeaderKey::RevisionId, extra }.at(header_start + 1));
         };
         let Some((parents, revises_line)) = self.parents.take() else {
             return Err(ParseErrorKind::MissingKey {
-                key: "Revises",
+                key: HeaderKey::Revises,
                 extra: " (`<base>` for a first revision, or the parent's id)".into(),
             }
             .at(id_line));
@@ -331,8 +222,8 @@ impl Parser {
         let down_line = down.as_ref().map_or(0, |(line, _)| *line);
         let (depends_on, depends_on_line) = self.depends_on.take().unwrap_or_default();
         let (branch_labels, labels_line) = self.labels.take().unwrap_or_default();
+        let (lint_allow, lint_allow_line) = self.lint_allow.take().unwrap_or_default();
         Ok(Revision {
-            checksum: checksum(&up_sql),
             id,
             message,
             description,
@@ -341,17 +232,18 @@ impl Parser {
             branch_labels,
             create_date: self.create_date.take().map(|(d, _)| d),
             transactional: self.transactional.take().map(|(t, _)| t),
-            up_sql,
-            down_sql: down.map(|(_, sql)| sql),
+            lint_allow,
             origin: Origin {
                 path: PathBuf::new(),
                 id_line,
                 revises_line,
                 depends_on_line,
                 labels_line,
+                lint_allow_line,
                 up_line,
                 down_line,
             },
+            body: RevisionBody::new(up_sql, down.map(|(_, sql)| sql)),
         })
     }
 
@@ -408,27 +300,28 @@ impl Parser {
         Ok((message, description.join("\n"), suspicious))
     }
 
-    fn set_key(&mut self, key: &'static str, value: &str, line: usize) -> Result<(), ParseError> {
+    fn set_key(&mut self, key: HeaderKey, value: &str, line: usize) -> Result<(), ParseError> {
         let first_line = match key {
-            "Revision ID" => self.id.as_ref().map(|(_, l)| *l),
-            "Revises" => self.parents.as_ref().map(|(_, l)| *l),
-            "Create Date" => self.create_date.as_ref().map(|(_, l)| *l),
-            "Branch Labels" => self.labels.as_ref().map(|(_, l)| *l),
-            "Depends On" => self.depends_on.as_ref().map(|(_, l)| *l),
-            _ => self.transactional.as_ref().map(|(_, l)| *l),
+            HeaderKey::RevisionId => self.id.as_ref().map(|(_, l)| *l),
+            HeaderKey::Revises => self.parents.as_ref().map(|(_, l)| *l),
+            HeaderKey::CreateDate => self.create_date.as_ref().map(|(_, l)| *l),
+            HeaderKey::BranchLabels => self.labels.as_ref().map(|(_, l)| *l),
+            HeaderKey::DependsOn => self.depends_on.as_ref().map(|(_, l)| *l),
+            HeaderKey::Transactional => self.transactional.as_ref().map(|(_, l)| *l),
+            HeaderKey::LintAllow => self.lint_allow.as_ref().map(|(_, l)| *l),
         };
         if let Some(first_line) = first_line {
             return Err(ParseErrorKind::DuplicateKey { key, first_line }.at(line));
         }
         match key {
-            "Revision ID" => {
+            HeaderKey::RevisionId => {
                 if value.is_empty() {
                     return Err(ParseErrorKind::EmptyValue { key, fix: "write the revision's id" }.at(line));
                 }
                 validate_name("revision id", value).map_err(|k| k.at(line))?;
                 self.id = Some((value.to_owned(), line));
             }
-            "Revises" => {
+            HeaderKey::Revises => {
                 let parents = if value == "<base>" {
                     Vec::new()
                 } else {
@@ -436,16 +329,16 @@ impl Parser {
                 };
                 self.parents = Some((parents, line));
             }
-            "Create Date" => self.create_date = Some((value.to_owned(), line)),
-            "Branch Labels" => {
+            HeaderKey::CreateDate => self.create_date = Some((value.to_owned(), line)),
+            HeaderKey::BranchLabels => {
                 let labels = parse_list(key, value, "branch label", line, "name a label or remove the line")?;
                 self.labels = Some((labels, line));
             }
-            "Depends On" => {
+            HeaderKey::DependsOn => {
                 let deps = parse_list(key, value, "dependency", line, "name a revision or label, or remove the line")?;
                 self.depends_on = Some((deps, line));
             }
-            _ => {
+            HeaderKey::Transactional => {
                 let flag = match value.to_ascii_lowercase().as_str() {
                     "true" => true,
                     "false" => false,
@@ -455,16 +348,19 @@ impl Parser {
                 };
                 self.transactional = Some((flag, line));
             }
+            HeaderKey::LintAllow => {
+                let codes = parse_codes(value, line)?;
+                self.lint_allow = Some((codes, line));
+            }
         }
         Ok(())
     }
 }
 
-/// `Key: value` where Key is one of [`HEADER_KEYS`] (case-insensitive).
-fn split_key(content: &str) -> Option<(&'static str, &str)> {
+/// `Key: value` where Key is a [`HeaderKey`] (case-insensitive).
+fn split_key(content: &str) -> Option<(HeaderKey, &str)> {
     let (key, value) = content.split_once(':')?;
-    let key = key.trim();
-    HEADER_KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)).map(|k| (*k, value))
+    HeaderKey::find(key).map(|k| (k, value))
 }
 
 /// One to three capitalised-looking words: `Revison ID`, `Depends-On`.
@@ -477,7 +373,7 @@ fn looks_like_key(key: &str) -> bool {
 }
 
 fn parse_list(
-    key: &'static str,
+    key: HeaderKey,
     value: &str,
     what: &'static str,
     line: usize,
@@ -499,6 +395,33 @@ fn parse_list(
         items.push(item.to_owned());
     }
     Ok(items)
+}
+
+/// `Lint-Allow`: kebab-case codes, comma-separated. Whether each names a rule is for the
+/// linter to say (it knows the rules; the parser does not).
+fn parse_codes(value: &str, line: usize) -> Result<Vec<String>, ParseError> {
+    let key = HeaderKey::LintAllow;
+    let fix = "name the lint codes to silence, or remove the line";
+    if value.is_empty() {
+        return Err(ParseErrorKind::EmptyValue { key, fix }.at(line));
+    }
+    let mut codes: Vec<String> = Vec::new();
+    for item in value.split(',').map(str::trim) {
+        if item.is_empty() {
+            return Err(ParseErrorKind::EmptyValue { key, fix }.at(line));
+        }
+        let shaped = item.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !item.starts_with('-')
+            && item.len() <= 64;
+        if !shaped {
+            return Err(ParseErrorKind::InvalidLintCode { value: item.to_owned() }.at(line));
+        }
+        if codes.iter().any(|c| c == item) {
+            return Err(ParseErrorKind::RepeatedValue { key, value: item.to_owned() }.at(line));
+        }
+        codes.push(item.to_owned());
+    }
+    Ok(codes)
 }
 
 type Section = (usize, String);
@@ -591,12 +514,12 @@ mod tests {
         assert_eq!(rev.branch_labels, ["accounts"]);
         assert_eq!(rev.depends_on, ["55af2cb1c267"]);
         assert_eq!(rev.create_date.as_deref(), Some("2026-11-22 10:00:00+00:00"));
-        assert_eq!(rev.up_sql, "CREATE TABLE account (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);");
-        assert_eq!(rev.down_sql.as_deref(), Some("DROP TABLE account;"));
+        assert_eq!(rev.body.up_sql, "CREATE TABLE account (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);");
+        assert_eq!(rev.body.down_sql.as_deref(), Some("DROP TABLE account;"));
         assert_eq!(rev.origin.id_line, 6);
         assert_eq!(rev.origin.revises_line, 7);
         assert_eq!(rev.origin.up_line, 13);
-        assert_eq!(rev.checksum, checksum(&rev.up_sql));
+        assert_eq!(rev.body.checksum, super::super::checksum(&rev.body.up_sql));
     }
 
     #[test]
@@ -619,8 +542,8 @@ mod tests {
         assert_eq!(rev.parents, ["a1", "b2"]);
         assert!(rev.is_merge());
         assert_eq!(rev.transactional, Some(false));
-        assert_eq!(rev.up_sql, "");
-        assert_eq!(rev.down_sql, None);
+        assert_eq!(rev.body.up_sql, "");
+        assert_eq!(rev.body.down_sql, None);
     }
 
     #[test]
@@ -708,11 +631,5 @@ mod tests {
         let error = parse_revision(b"-- m\n-- Revision ID: a\xff1\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert_eq!(error.kind, ParseErrorKind::NotUtf8 { column: 18 });
-    }
-
-    #[test]
-    fn checksum_ignores_line_endings_and_outer_whitespace() {
-        assert_eq!(checksum("SELECT 1;\r\nSELECT 2;\r\n"), checksum("SELECT 1;\nSELECT 2;"));
-        assert_ne!(checksum("SELECT 1;"), checksum("SELECT 2;"));
     }
 }

@@ -1,0 +1,121 @@
+//! Why talking to a database failed. Every URL in these messages is password-masked.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Why talking to the database failed, always with the URL's password masked.
+///
+/// The database's own message is part of each message (never also returned as `source()`),
+/// so it prints once however the error is shown.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// The URL's scheme is not one we support (or not compiled in).
+    #[error("unsupported database URL {url}: use sqlite:, postgres:, postgresql:, mysql: or mariadb:{extra}")]
+    UnsupportedUrl {
+        /// The masked URL.
+        url: String,
+        /// Which features are missing, if that is the reason.
+        extra: String,
+    },
+    /// Could not connect.
+    #[error("cannot connect to {url}: {cause}")]
+    Connect {
+        /// The masked URL.
+        url: String,
+        /// What sqlx said.
+        cause: sqlx::Error,
+    },
+    /// The run lock was not granted in time.
+    #[error("timed out after {}s waiting for the migration lock on {url}{}; another runner is migrating this database — retry later, or raise --lock-timeout", .waited.as_secs(), .holder.as_ref().map(|h| format!(" (held by {h})")).unwrap_or_default())]
+    LockTimeout {
+        /// The masked URL.
+        url: String,
+        /// How long we waited.
+        waited: Duration,
+        /// Who holds it, where the database can tell.
+        holder: Option<String>,
+    },
+    /// The lock file beside an SQLite database could not be used.
+    #[error("cannot use the lock file {} of {url}: {error}; runners of an SQLite database take it to exclude each other, so its folder must be writable", .path.display())]
+    LockFile {
+        /// The masked URL.
+        url: String,
+        /// The lock file.
+        path: PathBuf,
+        /// The OS error.
+        error: std::io::Error,
+    },
+    /// The configured lock does not work on this database.
+    #[error("lock = \"{lock}\" does not work on {database}: {hint}")]
+    UnsupportedLock {
+        /// The database kind.
+        database: &'static str,
+        /// The configured lock.
+        lock: crate::config::LockMode,
+        /// What to use instead.
+        hint: &'static str,
+    },
+    /// The lock table's lease ran out while this runner still worked (it was paused for
+    /// longer than the lease), so another runner may have taken over.
+    #[error(
+        "lost the migration lock on {url}: its lease in the lock table expired while this runner worked; stopped before running revision {revision}. Run again: the next run continues where this one stopped"
+    )]
+    LockLost {
+        /// The masked URL.
+        url: String,
+        /// The revision that was about to run.
+        revision: String,
+    },
+    /// SQLite's write lock stayed taken past the busy timeout.
+    #[error(
+        "{context}: timed out after the lock timeout waiting for SQLite's write lock; another connection is writing to this database — retry later, or raise --lock-timeout"
+    )]
+    SqliteBusy {
+        /// What we were doing.
+        context: String,
+    },
+    /// A query failed.
+    #[error("{context}: {cause}")]
+    Query {
+        /// What we were doing.
+        context: String,
+        /// What the database said.
+        cause: sqlx::Error,
+    },
+}
+
+/// The database's own message for an error (without sqlx's prefix), for reports.
+pub fn database_message(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => match db.code() {
+            Some(code) => format!("{} (code {code})", db.message()),
+            None => db.message().to_owned(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// The SQLSTATE or vendor code and the message of a database error, for the dialect's
+/// classifiers; `None` for errors that did not come from the database.
+pub(crate) fn code_and_message(error: &sqlx::Error) -> Option<(Option<String>, String)> {
+    match error {
+        sqlx::Error::Database(db) => Some((db.code().map(|c| c.into_owned()), db.message().to_owned())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the database's message printed twice under `{:#}` when it was both in
+    /// the message and the `source()`.
+    #[test]
+    fn the_cause_prints_once() {
+        let error = DbError::Query { context: "cannot read".into(), cause: sqlx::Error::PoolTimedOut };
+        assert!(std::error::Error::source(&error).is_none());
+        let text = error.to_string();
+        assert_eq!(text.matches("pool timed out").count(), 1, "{text}");
+    }
+}
