@@ -17,7 +17,7 @@
 //! | [`status`] | what a database records against the revisions at hand |
 //! | [`config`], [`url`], [`exit`] | `[package.metadata.migrate]`, database URLs, exit codes |
 //! | [`embedded`] | migrations frozen into a binary by `build-support` |
-//! | [`schema`] | autogenerate's schema model, comparison and DDL |
+//! | `schema` | autogenerate's schema model, comparison and DDL (feature `schema`) |
 //! | [`lint`] | the migration linter |
 //!
 //! # The database half (features `sqlite`, `postgres`, `mysql`)
@@ -50,6 +50,7 @@ pub mod plan;
 pub mod revision;
 #[cfg(feature = "runner")]
 pub mod runner;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod source;
 pub mod sql;
