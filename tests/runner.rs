@@ -105,6 +105,7 @@ on_every_database!(
     concurrent_runners_apply_each_revision_once,
     held_lock_waits_reports_and_times_out,
     dml_then_failing_ddl,
+    foreign_keys_off_rebuilds_a_parent_and_keeps_its_children,
 );
 
 fn graph_of(files: &[(&str, String)]) -> RevisionGraph {
@@ -615,4 +616,63 @@ async fn mysql_lock_works_with_a_64_character_database_name() {
     .await;
     conn.execute_raw(&format!("DROP DATABASE {name}")).await.unwrap();
     assert_eq!(result.unwrap().len(), 1);
+}
+
+/// `Foreign Keys: off` (what autogenerate's SQLite table rebuilds need): the parent table
+/// is rebuilt (new table, copy, drop, rename) and the children's rows survive, although
+/// their foreign key says ON DELETE CASCADE. A rebuild that loses a parent row is caught by
+/// the reference check and rolled back. PostgreSQL has no such switch and refuses.
+async fn foreign_keys_off_rebuilds_a_parent_and_keeps_its_children(db: TestDb) {
+    let id = if db.kind == DatabaseKind::MySql { "INT PRIMARY KEY" } else { "INTEGER PRIMARY KEY" };
+    let base = rev(
+        "a1",
+        "<base>",
+        &format!(
+            "CREATE TABLE parent (id {id}, name VARCHAR(20));\n\
+             CREATE TABLE child (id {id}, parent_id INT REFERENCES parent (id) ON DELETE CASCADE);\n\
+             INSERT INTO parent VALUES (1, 'one'), (2, 'two');\n\
+             INSERT INTO child VALUES (10, 1), (20, 2);"
+        ),
+        Some("DROP TABLE child;\nDROP TABLE parent;"),
+    );
+    let rebuild = |keep: &str| {
+        format!(
+            "-- b2 message\n--\n-- Revision ID: b2\n-- Revises: a1\n-- Foreign Keys: off\n\n-- migrate:up\n\
+             CREATE TABLE parent_new (id {id}, name VARCHAR(40));\n\
+             INSERT INTO parent_new SELECT id, name FROM parent WHERE id IN ({keep});\n\
+             DROP TABLE parent;\nALTER TABLE parent_new RENAME TO parent;\n\n-- migrate:down\nSELECT 1;\n"
+        )
+    };
+    let graph = graph_of(&owned(&[base.clone(), ("b2.sql".to_owned(), rebuild("1, 2"))]));
+    let m = Migrator::new(&graph, settings());
+    let result = up(&m, &db, "head").await;
+    if db.kind == DatabaseKind::Postgres {
+        let error = result.unwrap_err().to_string();
+        assert!(
+            error.contains("`Foreign Keys: off`, which postgres cannot do") && error.contains("nothing was run"),
+            "{error}"
+        );
+        assert!(schema(&db).await.is_empty(), "nothing ran, a1 included");
+        return;
+    }
+    result.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM child").await, 2, "children kept");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM parent").await, 2);
+    if db.kind == DatabaseKind::Sqlite {
+        // Enforcement is back on after the revision.
+        let error = async {
+            let mut conn = db.conn().await;
+            conn.execute_raw("INSERT INTO child VALUES (30, 99)").await
+        }
+        .await;
+        assert!(error.is_err(), "foreign keys are enforced again");
+        // A rebuild that loses parent 2 leaves child 20 dangling: refused, rolled back.
+        let db2 = TestDb::new(DatabaseKind::Sqlite, "foreign_keys_off::dangling").await.unwrap();
+        let graph = graph_of(&owned(&[base, ("b2.sql".to_owned(), rebuild("1"))]));
+        let m = Migrator::new(&graph, settings());
+        let error = up(&m, &db2, "head").await.unwrap_err().to_string();
+        assert!(error.contains("left 1 reference(s) pointing nowhere: child row 20 -> parent"), "{error}");
+        assert_eq!(count(&db2, "SELECT COUNT(*) FROM parent").await, 2, "rolled back");
+        assert_eq!(heads(&m, &db2).await, ["a1"]);
+    }
 }

@@ -353,6 +353,7 @@ fn encode_revision(revision: &RevisionHeader) -> Vec<u8> {
         Some(false) => 1,
         Some(true) => 2,
     });
+    out.0.push(u8::from(revision.foreign_keys_off));
     let origin = &revision.origin;
     for line in [
         origin.id_line,
@@ -396,6 +397,11 @@ fn decode_revision(bytes: &[u8]) -> Option<RevisionHeader> {
         2 => Some(true),
         _ => return None,
     };
+    let foreign_keys_off = match reader.byte()? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
     let mut line = || usize::try_from(reader.u64()?).ok();
     let origin = Origin {
         path: PathBuf::new(),
@@ -417,6 +423,7 @@ fn decode_revision(bytes: &[u8]) -> Option<RevisionHeader> {
         create_date,
         transactional,
         lint_allow,
+        foreign_keys_off,
         origin,
         body: (),
     })

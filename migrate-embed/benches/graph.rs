@@ -254,6 +254,7 @@ fn embedded(n: usize) -> &'static migrate_embed::EmbeddedMigrations {
                 leak_all(&r.branch_labels),
                 r.create_date.as_deref().map(leak),
                 r.transactional,
+                r.foreign_keys_off,
                 leak(&r.body.up_sql),
                 r.body.down_sql.as_deref().map(leak),
                 leak(&r.body.checksum),

@@ -24,6 +24,7 @@ pub struct EmbeddedRevision {
     branch_labels: &'static [&'static str],
     create_date: Option<&'static str>,
     transactional: Option<bool>,
+    foreign_keys_off: bool,
     up_sql: &'static str,
     down_sql: Option<&'static str>,
     checksum: &'static str,
@@ -47,6 +48,7 @@ impl EmbeddedRevision {
         branch_labels: &'static [&'static str],
         create_date: Option<&'static str>,
         transactional: Option<bool>,
+        foreign_keys_off: bool,
         up_sql: &'static str,
         down_sql: Option<&'static str>,
         checksum: &'static str,
@@ -64,6 +66,7 @@ impl EmbeddedRevision {
             branch_labels,
             create_date,
             transactional,
+            foreign_keys_off,
             up_sql,
             down_sql,
             checksum,
@@ -142,6 +145,7 @@ impl EmbeddedMigrations {
                 create_date: r.create_date.map(str::to_owned),
                 transactional: r.transactional,
                 lint_allow: Vec::new(),
+                foreign_keys_off: r.foreign_keys_off,
                 origin: Origin { path: r.path.into(), up_line: r.up_line, down_line: r.down_line, ..Origin::default() },
                 body: RevisionBody {
                     up_sql: r.up_sql.to_owned(),
@@ -178,7 +182,7 @@ pub fn generate_embed_code(graph: &RevisionGraph, config: &Config) -> String {
     for (i, r) in graph.revisions().iter().enumerate() {
         let _ = writeln!(
             out,
-            "::migrate_embed::EmbeddedRevision::__from_build_support({:?}, {:?}, {:?}, &[{}], &[{}], &[{}], &[{}], {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {}, {}),",
+            "::migrate_embed::EmbeddedRevision::__from_build_support({:?}, {:?}, {:?}, &[{}], &[{}], &[{}], &[{}], {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {}, {}),",
             r.id,
             r.message,
             r.description,
@@ -188,6 +192,7 @@ pub fn generate_embed_code(graph: &RevisionGraph, config: &Config) -> String {
             strs(&r.branch_labels),
             r.create_date,
             r.transactional,
+            r.foreign_keys_off,
             r.body.up_sql,
             r.body.down_sql,
             r.body.checksum,

@@ -89,6 +89,10 @@ pub fn offline_script(
 fn write_step(out: &mut String, step: &Step<'_>, table: &VersionTable) {
     let dialect = table.dialect();
     let _ = writeln!(out, "-- {}", step.running_line());
+    let switch = dialect.foreign_keys_switch().filter(|_| step.foreign_keys_off);
+    if let Some((off, _)) = switch {
+        dialect.script_statement(off, out);
+    }
     if step.transactional {
         out.push_str("BEGIN;\n");
     }
@@ -100,8 +104,15 @@ fn write_step(out: &mut String, step: &Step<'_>, table: &VersionTable) {
         Record::Delete => table.delete(step.id),
     };
     dialect.script_statement(&record, out);
+    if let Some(check) = dialect.foreign_key_check().filter(|_| step.foreign_keys_off) {
+        // Lists references that point nowhere; the client prints them before the commit.
+        dialect.script_statement(check, out);
+    }
     if step.transactional {
         out.push_str("COMMIT;\n");
+    }
+    if let Some((_, on)) = switch {
+        dialect.script_statement(on, out);
     }
     out.push('\n');
 }

@@ -63,6 +63,9 @@ pub struct Step<'g> {
     pub source: StepSource<'g>,
     /// Whether it runs in one transaction with its version-table change.
     pub transactional: bool,
+    /// `Foreign Keys: off`: run with foreign-key enforcement off, references checked
+    /// before the commit.
+    pub foreign_keys_off: bool,
     /// What the version table records once it has run.
     pub record: Record<'g>,
 }
@@ -121,6 +124,7 @@ impl<'g> Step<'g> {
             sql,
             source: StepSource::File { path: &rev.origin.path, first_line },
             transactional: rev.is_transactional(transactional_default),
+            foreign_keys_off: rev.foreign_keys_off,
             record,
         }
     }
@@ -139,6 +143,7 @@ impl<'g> Step<'g> {
             sql: row.down_sql.as_deref().unwrap_or_default(),
             source: StepSource::Recorded,
             transactional: true,
+            foreign_keys_off: false,
             record: Record::Delete,
         }
     }

@@ -62,6 +62,7 @@ pub fn run(ctx: &Context, args: &MergeArgs) -> Result<()> {
             depends_on: &[],
             rev_id: args.rev_id.as_deref(),
             transactional: None,
+            foreign_keys_off: false,
             body: migrate_embed::revision::RevisionBody::new("", Some(String::new())),
         },
     )

@@ -29,6 +29,7 @@ pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
             depends_on: &args.depends_on,
             rev_id: args.rev_id.as_deref(),
             transactional: args.no_transaction.then_some(false),
+            foreign_keys_off: false,
             body: RevisionBody::new("", Some(String::new())),
         },
     )
@@ -101,6 +102,8 @@ pub(crate) struct Request<'a> {
     pub rev_id: Option<&'a str>,
     /// `Transactional`, when given.
     pub transactional: Option<bool>,
+    /// `Foreign Keys: off` (autogenerate's SQLite table rebuilds).
+    pub foreign_keys_off: bool,
     /// The up and down sections (empty for a file the user fills in).
     pub body: RevisionBody,
 }
@@ -208,6 +211,7 @@ pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Re
         create_date: Some(time.create_date()),
         transactional: request.transactional,
         lint_allow: Vec::new(),
+        foreign_keys_off: request.foreign_keys_off,
         origin: Origin::default(),
         body: request.body,
     };

@@ -184,6 +184,19 @@ pub trait Dialect: fmt::Debug + Send + Sync {
         out.push_str(";\n");
     }
 
+    /// The statements that turn foreign-key enforcement off and back on for the session,
+    /// outside any transaction (`Foreign Keys: off` revisions); `None` where the database
+    /// has no such switch.
+    fn foreign_keys_switch(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    /// A query whose rows are references that point nowhere, run before such a revision
+    /// commits; `None` where the database has none.
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The run lock used when the config does not name one.
     fn default_lock(&self) -> LockMode;
 

@@ -123,6 +123,10 @@ impl Dialect for MySql {
         }
     }
 
+    fn foreign_keys_switch(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SET FOREIGN_KEY_CHECKS = 0", "SET FOREIGN_KEY_CHECKS = 1"))
+    }
+
     fn default_lock(&self) -> LockMode {
         LockMode::Advisory
     }

@@ -78,6 +78,14 @@ impl Dialect for Sqlite {
         matches!(code, Some("5" | "6" | "517" | "262"))
     }
 
+    fn foreign_keys_switch(&self) -> Option<(&'static str, &'static str)> {
+        Some(("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"))
+    }
+
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        Some("PRAGMA foreign_key_check")
+    }
+
     fn default_lock(&self) -> LockMode {
         LockMode::File
     }

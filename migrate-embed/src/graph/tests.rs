@@ -18,6 +18,7 @@ fn rev(id: &str, parents: &[&str]) -> Revision {
         create_date: None,
         transactional: None,
         lint_allow: Vec::new(),
+        foreign_keys_off: false,
         body: RevisionBody::new(format!("-- up {id}"), Some(format!("-- down {id}"))),
         origin: Origin {
             path: PathBuf::from(format!("{id}.sql")),

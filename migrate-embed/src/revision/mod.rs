@@ -44,17 +44,21 @@ pub enum HeaderKey {
     Transactional,
     /// `Lint-Allow`: lint codes silenced for this revision.
     LintAllow,
+    /// `Foreign Keys: off`: the revision runs with foreign-key enforcement off (SQLite's
+    /// table rebuilds), checked for dangling references before it commits.
+    ForeignKeys,
 }
 
 impl HeaderKey {
     /// Every key, in the order new files write them.
-    pub const ALL: [HeaderKey; 7] = [
+    pub const ALL: [HeaderKey; 8] = [
         HeaderKey::RevisionId,
         HeaderKey::Revises,
         HeaderKey::CreateDate,
         HeaderKey::BranchLabels,
         HeaderKey::DependsOn,
         HeaderKey::Transactional,
+        HeaderKey::ForeignKeys,
         HeaderKey::LintAllow,
     ];
 
@@ -68,6 +72,7 @@ impl HeaderKey {
             HeaderKey::DependsOn => "Depends On",
             HeaderKey::Transactional => "Transactional",
             HeaderKey::LintAllow => "Lint-Allow",
+            HeaderKey::ForeignKeys => "Foreign Keys",
         }
     }
 
@@ -113,6 +118,9 @@ pub struct Revision<B = RevisionBody> {
     pub transactional: Option<bool>,
     /// `Lint-Allow`: lint codes silenced for this revision.
     pub lint_allow: Vec<String>,
+    /// `Foreign Keys: off`: run with foreign-key enforcement off, checking references
+    /// before the commit.
+    pub foreign_keys_off: bool,
     /// Where the revision came from, for diagnostics.
     pub origin: Origin,
     /// The SQL, or `()` for a header alone.
@@ -182,6 +190,7 @@ impl<B> Revision<B> {
             create_date: self.create_date,
             transactional: self.transactional,
             lint_allow: self.lint_allow,
+            foreign_keys_off: self.foreign_keys_off,
             origin: self.origin,
             body,
         }
@@ -257,6 +266,6 @@ mod tests {
             assert_eq!(HeaderKey::find(&key.as_str().to_ascii_uppercase()), Some(key));
         }
         assert_eq!(HeaderKey::find("Colour"), None);
-        assert!(HeaderKey::list().ends_with("Transactional, Lint-Allow"));
+        assert!(HeaderKey::list().ends_with("Transactional, Foreign Keys, Lint-Allow"));
     }
 }

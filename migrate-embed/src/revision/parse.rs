@@ -132,6 +132,12 @@ pub enum ParseErrorKind {
     /// SQL between the header and the up marker.
     #[error("SQL before `-- migrate:up`; move it into the up section")]
     SqlBeforeUp,
+    /// `Foreign Keys` not `off`/`on`.
+    #[error("`Foreign Keys` must be `off` (or `on`, the default), not `{value}`")]
+    InvalidForeignKeys {
+        /// The value as written.
+        value: String,
+    },
     /// A `Lint-Allow` item that is not a lint code's shape.
     #[error(
         "`Lint-Allow` item `{value}` is not a lint code: codes are kebab-case, e.g. `require-concurrent-index-creation` (`cargo migrate lint --explain` lists them)"
@@ -187,6 +193,7 @@ struct Parser {
     depends_on: Option<(Vec<String>, usize)>,
     transactional: Option<(bool, usize)>,
     lint_allow: Option<(Vec<String>, usize)>,
+    foreign_keys_off: Option<(bool, usize)>,
 }
 
 impl Parser {
@@ -233,6 +240,7 @@ impl Parser {
             create_date: self.create_date.take().map(|(d, _)| d),
             transactional: self.transactional.take().map(|(t, _)| t),
             lint_allow,
+            foreign_keys_off: self.foreign_keys_off.take().is_some_and(|(off, _)| off),
             origin: Origin {
                 path: PathBuf::new(),
                 id_line,
@@ -309,6 +317,7 @@ impl Parser {
             HeaderKey::DependsOn => self.depends_on.as_ref().map(|(_, l)| *l),
             HeaderKey::Transactional => self.transactional.as_ref().map(|(_, l)| *l),
             HeaderKey::LintAllow => self.lint_allow.as_ref().map(|(_, l)| *l),
+            HeaderKey::ForeignKeys => self.foreign_keys_off.as_ref().map(|(_, l)| *l),
         };
         if let Some(first_line) = first_line {
             return Err(ParseErrorKind::DuplicateKey { key, first_line }.at(line));
@@ -351,6 +360,14 @@ impl Parser {
             HeaderKey::LintAllow => {
                 let codes = parse_codes(value, line)?;
                 self.lint_allow = Some((codes, line));
+            }
+            HeaderKey::ForeignKeys => {
+                let off = match value.to_ascii_lowercase().as_str() {
+                    "off" => true,
+                    "on" => false,
+                    _ => return Err(ParseErrorKind::InvalidForeignKeys { value: value.to_owned() }.at(line)),
+                };
+                self.foreign_keys_off = Some((off, line));
             }
         }
         Ok(())
@@ -606,6 +623,11 @@ mod tests {
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- Transactional: maybe\n-- migrate:up\n",
                 4,
                 "`true` or `false`",
+            ),
+            (
+                "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- Foreign Keys: maybe\n-- migrate:up\n",
+                4,
+                "`off` (or `on`, the default)",
             ),
             (
                 "-- m\n-- Revision ID: a1\n-- Revises: <base>\n-- just words\n-- migrate:up\n",

@@ -46,6 +46,7 @@ pub fn write_revision(revision: &Revision) -> Result<String, WriteError> {
         && parsed.depends_on == revision.depends_on
         && parsed.transactional == revision.transactional
         && parsed.lint_allow == revision.lint_allow
+        && parsed.foreign_keys_off == revision.foreign_keys_off
         && parsed.body.up_sql == revision.body.up_sql.trim()
         && parsed.body.down_sql.as_deref() == revision.body.down_sql.as_deref().map(str::trim);
     if same {
@@ -87,6 +88,9 @@ fn render(revision: &Revision) -> String {
     if let Some(flag) = revision.transactional {
         key(HeaderKey::Transactional, &flag.to_string());
     }
+    if revision.foreign_keys_off {
+        key(HeaderKey::ForeignKeys, "off");
+    }
     if !revision.lint_allow.is_empty() {
         key(HeaderKey::LintAllow, &revision.lint_allow.join(", "));
     }
@@ -113,6 +117,7 @@ mod tests {
             create_date: Some("2026-11-22 10:00:00+00:00".into()),
             transactional: None,
             lint_allow: Vec::new(),
+            foreign_keys_off: false,
             origin: Origin::default(),
             body: RevisionBody::new("", Some(String::new())),
         }
@@ -132,13 +137,14 @@ mod tests {
             depends_on: Vec::new(),
             description: "first line\n\nsecond paragraph".into(),
             transactional: Some(false),
+            foreign_keys_off: true,
             lint_allow: vec!["renaming-column".into()],
             ..sample()
         };
         let text = write_revision(&merge).unwrap();
         assert!(text.contains("-- Revises: a1, b2\n"), "{text}");
         assert!(text.contains("--\n-- first line\n--\n-- second paragraph\n--\n-- Revision ID"));
-        assert!(text.contains("-- Transactional: false\n-- Lint-Allow: renaming-column\n"));
+        assert!(text.contains("-- Transactional: false\n-- Foreign Keys: off\n-- Lint-Allow: renaming-column\n"));
     }
 
     #[test]

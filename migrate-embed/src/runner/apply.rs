@@ -38,13 +38,46 @@ impl Migrator<'_> {
         let dialect = conn.dialect();
         let statements = split_with(step.sql, dialect.lexing());
         let atomic = step.transactional && !statements.iter().any(|s| dialect.commits_implicitly(s.sql));
+        let switch = dialect.foreign_keys_switch().filter(|_| step.foreign_keys_off);
+        if let Some((off, _)) = switch {
+            conn.execute(off)
+                .await
+                .map_err(conn.error(format!("cannot turn foreign keys off for {}", step.describe)))?;
+        }
         let started = Instant::now();
-        if atomic {
-            self.apply_atomic(conn, store, lock, step, &statements, started).await?;
+        let applied = if atomic {
+            self.apply_atomic(conn, store, lock, step, &statements, started).await
         } else {
-            self.apply_marked(conn, store, step, &statements, started).await?;
+            self.apply_marked(conn, store, step, &statements, started).await
+        };
+        if let Some((_, on)) = switch {
+            let restored = conn.execute(on).await.map_err(conn.error("cannot turn foreign keys back on"));
+            applied?;
+            restored?;
+        } else {
+            applied?;
         }
         Ok(started.elapsed())
+    }
+
+    /// For a `Foreign Keys: off` revision, inside its transaction: the references that
+    /// point nowhere (empty when all is well).
+    async fn dangling_references(&self, conn: &mut Conn, step: &Step<'_>) -> Result<Vec<String>, RunError> {
+        let Some(check) = conn.dialect().foreign_key_check().filter(|_| step.foreign_keys_off) else {
+            return Ok(Vec::new());
+        };
+        let rows = conn
+            .fetch(check, |r| Ok((r.text()?, r.opt_int()?, r.text()?)))
+            .await
+            .map_err(conn.error("cannot check foreign keys"))?;
+        Ok(rows
+            .into_iter()
+            .take(10)
+            .map(|(table, row, parent)| match row {
+                Some(row) => format!("{table} row {row} -> {parent}"),
+                None => format!("{table} -> {parent}"),
+            })
+            .collect())
     }
 
     /// One transaction: the statements and the version-table change, committed together.
@@ -88,13 +121,21 @@ impl Migrator<'_> {
                 }
             }
         }
-        let recorded = match &step.record {
-            Record::Insert(row) => store.insert(conn, row, millis(started), None).await,
-            Record::Delete => store.delete(conn, step.id).await,
+        let dangling = match self.dangling_references(conn, step).await {
+            Ok(references) if references.is_empty() => Ok(()),
+            Ok(references) => Err(RunError::DanglingReferences { revision: step.describe.clone(), references }),
+            Err(error) => Err(error),
+        };
+        let recorded = match dangling {
+            Ok(()) => match &step.record {
+                Record::Insert(row) => store.insert(conn, row, millis(started), None).await.map_err(RunError::from),
+                Record::Delete => store.delete(conn, step.id).await.map_err(RunError::from),
+            },
+            Err(error) => Err(error),
         };
         if let Err(error) = recorded {
             let _ = conn.execute("ROLLBACK").await;
-            return Err(error.into());
+            return Err(error);
         }
         conn.execute("COMMIT").await.map_err(conn.error(format!("cannot commit revision {}", step.id)))?;
         Ok(())

@@ -46,6 +46,27 @@ pub enum RunError {
         /// `id (message)`.
         revision: String,
     },
+    /// A `Foreign Keys: off` revision on a database that cannot turn them off.
+    #[error(
+        "revision {revision} says `Foreign Keys: off`, which {database} cannot do (it has no session switch for foreign keys); nothing was run. Remove the key, or drop and re-add the constraints in the revision instead"
+    )]
+    ForeignKeysUnsupported {
+        /// `id (message)`.
+        revision: String,
+        /// The database.
+        database: &'static str,
+    },
+    /// A `Foreign Keys: off` revision left references pointing nowhere; rolled back.
+    #[error(
+        "revision {revision} ran with foreign keys off and left {} reference(s) pointing nowhere: {}; it was rolled back, so nothing of it was kept. Fix the revision so that every reference still finds its row",
+        .references.len(), .references.join(", ")
+    )]
+    DanglingReferences {
+        /// `id (message)`.
+        revision: String,
+        /// `table row N → parent` per violation (the first few).
+        references: Vec<String>,
+    },
     /// A statement failed (boxed: the report is large, and errors travel by value).
     #[error(transparent)]
     Statement(Box<StatementFailure>),
@@ -56,7 +77,7 @@ impl RunError {
     /// usage errors (nothing ran), everything else is the database's.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            RunError::Plan(_) => ExitStatus::Usage,
+            RunError::Plan(_) | RunError::ForeignKeysUnsupported { .. } => ExitStatus::Usage,
             RunError::Db(DbError::UnsupportedUrl { .. } | DbError::UnsupportedLock { .. }) => ExitStatus::Usage,
             _ => ExitStatus::Database,
         }

@@ -62,6 +62,14 @@ impl Migrator<'_> {
         if steps.is_empty() {
             return Ok(Vec::new());
         }
+        if let Some(step) = steps.iter().find(|s| s.foreign_keys_off)
+            && conn.dialect().foreign_keys_switch().is_none()
+        {
+            return Err(RunError::ForeignKeysUnsupported {
+                revision: step.describe.clone(),
+                database: conn.dialect().name(),
+            });
+        }
         self.announce_write_wait(conn, on).await?;
         if !table_exists {
             store.create(conn).await?;
