@@ -3,72 +3,15 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+#[path = "support/runs.rs"]
+mod runs;
 #[path = "support/server_db.rs"]
 mod server_db;
 
+use runs::{cargo_migrate, package, scalar, scalar_or_zero, text};
 use server_db::ServerDb;
-use support::{revision, write_files};
-
-fn cargo_migrate(dir: &Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
-        .env("CARGO_MIGRATE_NO_CACHE", "1")
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cargo-migrate runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-/// A package whose revisions each insert their id into `applied` (r00 creates it).
-fn package(dir: &Path, count: usize, slow: Option<(usize, &str)>) {
-    write_files(
-        dir,
-        &[
-            ("Cargo.toml", "[package]\nname = \"dbapp\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
-            ("src/main.rs", "fn main() {}\n"),
-        ],
-    );
-    let mut files = vec![(
-        "migrations/r00.sql".to_owned(),
-        revision(
-            "r00",
-            "<base>",
-            "create applied",
-            "CREATE TABLE applied (revision VARCHAR(10) NOT NULL);",
-            "DROP TABLE applied;",
-        ),
-    )];
-    for i in 1..count {
-        let (id, parent) = (format!("r{i:02}"), format!("r{:02}", i - 1));
-        let mut up = format!("INSERT INTO applied VALUES ('{id}');");
-        if let Some((at, sleep)) = slow
-            && at == i
-        {
-            up = format!("{up}\n{sleep}");
-        }
-        files.push((
-            format!("migrations/{id}.sql"),
-            revision(&id, &parent, &format!("step {i}"), &up, &format!("DELETE FROM applied WHERE revision = '{id}';")),
-        ));
-    }
-    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    write_files(dir, &borrowed);
-}
-
-fn scalar(url: &str, sql: &str) -> i64 {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(server_db::scalar_i64(url, sql))
-}
 
 fn eight_runners_at_once(url: &str) {
     let project = tempfile::tempdir().unwrap();
@@ -146,10 +89,6 @@ fn killed_mid_upgrade_on_postgres_the_next_run_finishes() {
     assert!(text(&out).contains("Running upgrade r02 -> r03, step 3"), "{}", text(&out));
     assert_eq!(scalar(&db.url, "SELECT COUNT(*) FROM applied"), 4);
     assert_eq!(scalar(&db.url, "SELECT COUNT(*) FROM migrate_version"), 5);
-}
-
-fn scalar_or_zero(url: &str, sql: &str) -> i64 {
-    std::panic::catch_unwind(|| scalar(url, sql)).unwrap_or(0)
 }
 
 #[test]

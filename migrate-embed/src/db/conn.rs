@@ -68,7 +68,12 @@ impl Conn {
     /// As [`Conn::connect`].
     pub async fn connect_to(url: DatabaseUrl, lock_timeout: Duration) -> Result<Self, DbError> {
         let raw = url.expose();
-        let connect_error = |cause| DbError::Connect { url: url.masked().to_owned(), cause };
+        let connect_error = |cause: sqlx::Error| match &cause {
+            sqlx::Error::Tls(error) if error.to_string().contains("built without TLS") => {
+                DbError::TlsNotBuilt { url: url.masked().to_owned() }
+            }
+            _ => DbError::Connect { url: url.masked().to_owned(), cause },
+        };
         let unsupported =
             |extra: &str| DbError::UnsupportedUrl { url: url.masked().to_owned(), extra: extra.to_owned() };
         let driver = match url.kind() {

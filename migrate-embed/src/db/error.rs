@@ -18,6 +18,15 @@ pub enum DbError {
         /// Which features are missing, if that is the reason.
         extra: String,
     },
+    /// The URL asks for TLS (`sslmode=require`, `ssl-mode=required`…) and this build has
+    /// none.
+    #[error(
+        "cannot connect to {url}: the URL asks for TLS, and this build of migrate-embed has no TLS; enable its `tls` feature (cargo-migrate has it)"
+    )]
+    TlsNotBuilt {
+        /// The masked URL.
+        url: String,
+    },
     /// Could not connect.
     #[error("cannot connect to {url}: {cause}")]
     Connect {
