@@ -90,5 +90,6 @@ pub fn scalar(url: &str, sql: &str) -> i64 {
 
 /// [`scalar`], or 0 when the query fails (e.g. the table does not exist yet).
 pub fn scalar_or_zero(url: &str, sql: &str) -> i64 {
-    std::panic::catch_unwind(|| scalar(url, sql)).unwrap_or(0)
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(crate::server_db::try_scalar_i64(url, sql)).unwrap_or(0)
 }

@@ -22,6 +22,16 @@ impl ServerDb {
         admin_sql(&admin, &format!("CREATE DATABASE {name}"));
         Some(ServerDb { url: with_database(&admin, &name), admin, name })
     }
+
+    /// A fresh PostgreSQL database reached through the PgBouncer of
+    /// `MIGRATE_TEST_PGBOUNCER_URL` (transaction pooling, started by `.ci/pgbouncer`), made
+    /// and dropped on the server directly: `(database, URL through PgBouncer)`.
+    pub fn behind_pgbouncer(test: &str) -> Option<(Self, String)> {
+        let bouncer = database_url("MIGRATE_TEST_PGBOUNCER_URL", test)?;
+        let db = Self::new("MIGRATE_TEST_POSTGRES_URL", test)?;
+        let url = with_database(&bouncer, &db.name);
+        Some((db, url))
+    }
 }
 
 impl Drop for ServerDb {
@@ -64,6 +74,28 @@ where
             sqlx::query_as(sql).fetch_all(&mut c).await.unwrap()
         }
     }
+}
+
+/// [`query`] that says `None` instead of panicking when the query fails (a table that does
+/// not exist yet, a database that is not reachable yet).
+pub async fn try_scalar_i64(url: &str, sql: &str) -> Option<i64> {
+    use sqlx::Connection;
+    let url = url.strip_prefix("mariadb:").map_or_else(|| url.to_owned(), |rest| format!("mysql:{rest}"));
+    let row: Option<(i64,)> = match url.split(':').next() {
+        Some("sqlite") => {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.ok()?;
+            sqlx::query_as(sql).fetch_one(&mut c).await.ok()
+        }
+        Some("postgres" | "postgresql") => {
+            let mut c = sqlx::PgConnection::connect(&url).await.ok()?;
+            sqlx::query_as(sql).fetch_one(&mut c).await.ok()
+        }
+        _ => {
+            let mut c = sqlx::MySqlConnection::connect(&url).await.ok()?;
+            sqlx::query_as(sql).fetch_one(&mut c).await.ok()
+        }
+    };
+    row.map(|r| r.0)
 }
 
 /// The first column of the first row of `sql`, a whole number.

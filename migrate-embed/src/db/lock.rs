@@ -239,15 +239,47 @@ impl LockTable {
         )
     }
 
-    /// Takes the row when nobody holds it or its lease ran out.
+    /// Whether the row is free to take: nobody holds it, or its lease ran out. Skips the
+    /// row (no rows) while a revision's transaction of the holder has it locked: that
+    /// transaction may still be running on the server even if its client is gone.
+    fn probe(&self) -> String {
+        format!(
+            "SELECT CASE WHEN holder IS NULL OR expires_at < {} THEN 'free' ELSE 'held' END FROM {} \
+             WHERE name = 'run' FOR UPDATE SKIP LOCKED",
+            self.dialect.now(),
+            self.ident
+        )
+    }
+
+    /// Takes the row (after [`LockTable::probe`] found it free, in the same transaction).
     fn take(&self) -> String {
         format!(
-            "UPDATE {} SET holder = {}, expires_at = {} WHERE name = 'run' AND (holder IS NULL OR expires_at < {})",
+            "UPDATE {} SET holder = {}, expires_at = {} WHERE name = 'run'",
             self.ident,
             self.literal(&self.holder),
-            self.expiry(),
-            self.dialect.now()
+            self.expiry()
         )
+    }
+
+    /// One attempt: `true` when the lock was taken.
+    async fn try_take(&self, conn: &mut Conn) -> Result<bool, sqlx::Error> {
+        conn.execute("BEGIN").await?;
+        let attempt = async {
+            let free = conn.fetch(&self.probe(), |r| r.text()).await?;
+            if free.first().is_some_and(|state| state == "free") {
+                conn.execute(&self.take()).await?;
+                conn.execute("COMMIT").await?;
+                Ok(true)
+            } else {
+                conn.execute("ROLLBACK").await?;
+                Ok(false)
+            }
+        };
+        let taken = attempt.await;
+        if taken.is_err() {
+            let _ = conn.execute("ROLLBACK").await;
+        }
+        taken
     }
 
     /// Renews the lease; matches no row once another runner took the lock over.
@@ -267,18 +299,29 @@ impl LockTable {
         waiting: Waiting<'_>,
     ) -> Result<Self, DbError> {
         let lock = Self::new(table, conn.dialect());
-        conn.execute(&lock.create()).await.map_err(conn.error("cannot create the lock table"))?;
-        // The one row; a runner that loses the race to insert it finds it there.
-        if let Err(cause) = conn.execute(&format!("INSERT INTO {} (name) VALUES ('run')", lock.ident)).await {
-            let exists = conn.execute(&format!("SELECT 1 FROM {} WHERE name = 'run'", lock.ident)).await;
-            if !matches!(exists, Ok(1)) {
-                return Err(DbError::Query { context: "cannot create the lock table's row".into(), cause });
+        // Runners start together, before anyone holds a lock, and PostgreSQL's
+        // CREATE TABLE IF NOT EXISTS can fail on a concurrent one: then the table is there.
+        if let Err(cause) = conn.execute(&lock.create()).await {
+            let exists = conn.execute(&format!("SELECT 1 FROM {}", lock.ident)).await.is_ok();
+            if !exists {
+                return Err(conn.error("cannot create the lock table")(cause));
             }
+        }
+        // The one row, inserted only when a plain read does not see it: inserting a
+        // duplicate (or reading with locks) would wait for the holder's open transaction. A
+        // runner that loses the race to insert it finds it there.
+        let select = format!("SELECT name FROM {} WHERE name = 'run'", lock.ident);
+        let seen = |rows: Result<Vec<String>, sqlx::Error>| rows.is_ok_and(|rows| !rows.is_empty());
+        if !seen(conn.fetch(&select, |r| r.text()).await)
+            && let Err(cause) = conn.execute(&format!("INSERT INTO {} (name) VALUES ('run')", lock.ident)).await
+            && !seen(conn.fetch(&select, |r| r.text()).await)
+        {
+            return Err(DbError::Query { context: "cannot create the lock table's row".into(), cause });
         }
         let started = Instant::now();
         let mut announced = false;
         loop {
-            if conn.execute(&lock.take()).await.map_err(conn.error("cannot take the migration lock"))? == 1 {
+            if lock.try_take(conn).await.map_err(conn.error("cannot take the migration lock"))? {
                 return Ok(lock);
             }
             if started.elapsed() >= timeout {
