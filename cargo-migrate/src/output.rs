@@ -1,7 +1,8 @@
 //! Text vs JSON, colour, and the JSON shapes.
 //!
 //! Results go to stdout, everything else (progress, warnings, errors) to stderr. Colour is
-//! used only when the stream is a terminal and `NO_COLOR` is unset or empty.
+//! used only when the stream is a terminal and neither `NO_COLOR` nor `CLICOLOR=0` is set
+//! (`anstream` decides; `CLICOLOR_FORCE=1` forces it).
 //!
 //! # JSON shapes (`--format json`)
 //!
@@ -34,14 +35,21 @@ use crate::cli::Format;
 use crate::error::Failure;
 use migrate_embed::graph::{RevIndex, RevisionGraph};
 use serde::Serialize;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
-/// ANSI styling that is a no-op when colour is off.
+/// Terminal styling (through `anstyle`), a no-op when colour is off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
     enabled: bool,
 }
+
+const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
+const GREEN: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+const BOLD_RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+const BOLD_YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
+const BOLD_CYAN: anstyle::Style = anstyle::AnsiColor::Cyan.on_default().bold();
 
 impl Style {
     /// Colour on or off.
@@ -54,44 +62,44 @@ impl Style {
         Self { enabled: false }
     }
 
-    /// Whether a stream should get colour: it is a terminal and `NO_COLOR` is not set.
-    pub fn for_stream(is_terminal: bool) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Self::new(is_terminal && !no_color)
+    /// Whether a stream gets colour, as `anstream` decides it: a terminal that supports
+    /// colour, unless `NO_COLOR` or `CLICOLOR=0` says otherwise (`CLICOLOR_FORCE` forces it).
+    pub fn for_stream(stream: &impl anstream::stream::RawStream) -> Self {
+        Self::new(anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never)
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.enabled { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    fn paint(self, style: anstyle::Style, text: &str) -> String {
+        if self.enabled { format!("{style}{text}{style:#}") } else { text.to_owned() }
     }
 
     /// A revision id (yellow).
     pub fn id(self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(YELLOW, text)
     }
 
     /// A marker such as `(head)` or a branch label list (green).
     pub fn marker(self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(GREEN, text)
     }
 
     /// A heading or key (bold).
     pub fn bold(self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(BOLD, text)
     }
 
     /// `error:` (bold red).
     pub fn error(self, text: &str) -> String {
-        self.paint("1;31", text)
+        self.paint(BOLD_RED, text)
     }
 
     /// `warning:` (bold yellow).
     pub fn warning(self, text: &str) -> String {
-        self.paint("1;33", text)
+        self.paint(BOLD_YELLOW, text)
     }
 
     /// `hint:` (bold cyan).
     pub fn hint(self, text: &str) -> String {
-        self.paint("1;36", text)
+        self.paint(BOLD_CYAN, text)
     }
 }
 
@@ -117,8 +125,8 @@ impl Output {
             format,
             quiet,
             verbose,
-            style: Style::for_stream(std::io::stdout().is_terminal()),
-            err_style: Style::for_stream(std::io::stderr().is_terminal()),
+            style: Style::for_stream(&std::io::stdout()),
+            err_style: Style::for_stream(&std::io::stderr()),
         }
     }
 
@@ -189,7 +197,7 @@ impl Output {
 
 /// Prints an error as `error: …` (then `caused by:` and `hint:` lines) on stderr.
 pub fn print_error(error: &anyhow::Error) {
-    let style = Style::for_stream(std::io::stderr().is_terminal());
+    let style = Style::for_stream(&std::io::stderr());
     let _ = std::io::stderr().lock().write_all(format_error(error, style).as_bytes());
 }
 
