@@ -5,6 +5,7 @@
 use super::{DatabaseKind, Dialect, Lexing, VersionColumns};
 use crate::config::LockMode;
 use crate::sql::classify::{Verb, leading_words};
+use crate::sql::split::has_bare_semicolon;
 
 /// MySQL's and MariaDB's dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -113,7 +114,7 @@ impl Dialect for MySql {
     /// The `mysql` client splits at every `;` unless told otherwise, so a statement that
     /// holds one (a trigger or procedure body) goes between `DELIMITER` lines.
     fn script_statement(&self, statement: &str, out: &mut String) {
-        if statement.contains(';') {
+        if has_bare_semicolon(statement, &self.lexing()) {
             out.push_str("DELIMITER $$\n");
             out.push_str(statement);
             out.push_str("$$\nDELIMITER ;\n");
@@ -226,9 +227,11 @@ mod tests {
         let mut out = String::new();
         MySql.script_statement("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END", &mut out);
         MySql.script_statement("SELECT 1", &mut out);
+        MySql.script_statement("INSERT INTO v VALUES ('DROP TABLE t;') -- a;", &mut out);
         assert_eq!(
             out,
-            "DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END$$\nDELIMITER ;\nSELECT 1;\n"
+            "DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN SET @a = 1; END$$\nDELIMITER ;\nSELECT 1;\n\
+             INSERT INTO v VALUES ('DROP TABLE t;') -- a;;\n"
         );
     }
 }

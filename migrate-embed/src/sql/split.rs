@@ -265,6 +265,28 @@ impl<'a> Splitter<'a> {
     }
 }
 
+/// Whether `sql` holds a `;` outside quotes and comments: where a client that splits at
+/// every such `;` (the `mysql` client, which knows nothing of `BEGIN … END` bodies) would
+/// cut it.
+pub fn has_bare_semicolon(sql: &str, lexing: &Lexing) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = comment_end(b, i, lexing) {
+            i = end;
+            continue;
+        }
+        i = match b[i] {
+            b';' => return true,
+            b'\'' => skip_quoted(b, i, b'\'', lexing.backslash_escapes),
+            b'"' => skip_quoted(b, i, b'"', lexing.backslash_escapes),
+            b'`' if lexing.backtick_identifiers => skip_quoted(b, i, b'`', false),
+            _ => i + 1,
+        };
+    }
+    false
+}
+
 /// SQL whitespace: what servers skip between tokens.
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
