@@ -247,3 +247,38 @@ async fn keep_lease<T>(
         _ => work.await,
     }
 }
+
+/// Regression: `RawSql::execute`'s generic future once made every runner future
+/// non-`Send` ("implementation of `Executor` is not general enough"), so applications
+/// could not migrate from a spawned task. This only has to compile.
+#[cfg(test)]
+#[allow(dead_code)]
+mod runner_futures_are_send {
+    use super::*;
+
+    fn is_send<T: Send>(_: T) {}
+
+    fn public_futures(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: OnEvent<'_>) {
+        is_send(m.upgrade(conn, t, on));
+    }
+
+    fn downgrade_stamp_repair(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: OnEvent<'_>) {
+        is_send(m.downgrade(conn, t, on));
+    }
+
+    fn stamp(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: OnEvent<'_>) {
+        is_send(m.stamp(conn, t, false, on));
+    }
+
+    fn repair(m: &Migrator<'_>, conn: &mut Conn, on: OnEvent<'_>) {
+        is_send(m.repair(conn, &[], on));
+    }
+
+    fn migrate_to_and_state(m: &Migrator<'_>, conn: &mut Conn, t: &Target, on: OnEvent<'_>) {
+        is_send(m.migrate_to(conn, t, on));
+    }
+
+    fn state(m: &Migrator<'_>, conn: &mut Conn) {
+        is_send(m.state(conn));
+    }
+}
