@@ -106,6 +106,7 @@ on_every_database!(
     held_lock_waits_reports_and_times_out,
     dml_then_failing_ddl,
     foreign_keys_off_rebuilds_a_parent_and_keeps_its_children,
+    statements_ending_in_comments_run_whole,
 );
 
 fn graph_of(files: &[(&str, String)]) -> RevisionGraph {
@@ -674,5 +675,24 @@ async fn foreign_keys_off_rebuilds_a_parent_and_keeps_its_children(db: TestDb) {
         assert!(error.contains("left 1 reference(s) pointing nowhere: child row 20 -> parent"), "{error}");
         assert_eq!(count(&db2, "SELECT COUNT(*) FROM parent").await, 2, "rolled back");
         assert_eq!(heads(&m, &db2).await, ["a1"]);
+    }
+}
+
+/// A statement that ends in a line comment must not swallow the `;` the runner puts after
+/// it (SQLite sends a revision as one batch), and the schema keeps the text as written.
+async fn statements_ending_in_comments_run_whole(db: TestDb) {
+    let files = vec![rev(
+        "a1",
+        "<base>",
+        "CREATE TABLE t (x INT); -- the table\nINSERT INTO t VALUES (1) -- one row\n;\nINSERT INTO t VALUES (2); /* two */",
+        Some("DROP TABLE t;"),
+    )];
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    up(&m, &db, "head").await.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM t").await, 2);
+    if db.kind == DatabaseKind::Sqlite {
+        let sql: Vec<(String,)> = query(&db, "SELECT sql FROM sqlite_master WHERE name = 't'").await;
+        assert_eq!(sql[0].0, "CREATE TABLE t (x INT)");
     }
 }

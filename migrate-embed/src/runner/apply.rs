@@ -13,7 +13,7 @@ use super::{Migrator, RunError, StatementFailure};
 use crate::db::lock::{RunLock, holder_name};
 use crate::db::{Conn, DbError, VersionStore, database_message};
 use crate::plan::{Record, Step};
-use crate::sql::split::{Statement, split_with};
+use crate::sql::split::{Statement, ends_in_line_comment, split_with};
 use std::time::{Duration, Instant};
 
 /// How an in-progress mark's reason starts, so a later run can tell it from a failure.
@@ -92,13 +92,17 @@ impl Migrator<'_> {
     ) -> Result<(), RunError> {
         let dialect = conn.dialect();
         if dialect.batches_revisions() && lock.lease().is_none() {
-            // `BEGIN`, then every statement, in one call. A newline before each `;` ends
-            // a statement's trailing line comment, which would otherwise swallow it.
+            // `BEGIN`, then every statement, in one call. A statement that ends in a line
+            // comment gets its `;` on a line of its own (the comment would swallow it).
+            let lexing = dialect.lexing();
             let mut batch = String::with_capacity(step.sql.len() + 32);
             batch.push_str(dialect.begin_write());
             for statement in statements {
-                batch.push_str("\n;\n");
+                batch.push_str(";\n");
                 batch.push_str(statement.sql);
+                if ends_in_line_comment(statement.sql, &lexing) {
+                    batch.push('\n');
+                }
             }
             match conn.execute_batch(&batch).await {
                 Ok(()) => {}

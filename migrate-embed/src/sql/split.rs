@@ -287,6 +287,30 @@ pub fn has_bare_semicolon(sql: &str, lexing: &Lexing) -> bool {
     false
 }
 
+/// Whether `sql` ends inside a line comment (`-- …`, or `# …` on MySQL), so that a `;`
+/// appended to it would be commented out.
+pub fn ends_in_line_comment(sql: &str, lexing: &Lexing) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = comment_end(b, i, lexing) {
+            if end >= b.len() {
+                return b[i] != b'/';
+            }
+            i = end;
+            continue;
+        }
+        i = match b[i] {
+            b'\'' => skip_quoted(b, i, b'\'', lexing.backslash_escapes),
+            b'"' => skip_quoted(b, i, b'"', lexing.backslash_escapes),
+            b'`' if lexing.backtick_identifiers => skip_quoted(b, i, b'`', false),
+            b'$' if lexing.dollar_quotes => dollar_quote_end(sql, i).unwrap_or(i + 1),
+            _ => i + 1,
+        };
+    }
+    false
+}
+
 /// SQL whitespace: what servers skip between tokens.
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
@@ -410,6 +434,23 @@ fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
         Some(p) => body + p + delimiter.len(),
         None => b.len(),
     })
+}
+
+#[cfg(test)]
+mod line_comment_tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_line_comment_is_seen_and_one_in_a_string_is_not() {
+        let pg = DatabaseKind::Postgres.dialect().lexing();
+        let my = DatabaseKind::MySql.dialect().lexing();
+        assert!(ends_in_line_comment("SELECT 1 -- note", &pg));
+        assert!(!ends_in_line_comment("SELECT '-- not a comment'", &pg));
+        assert!(!ends_in_line_comment("SELECT 1 /* block */", &pg));
+        assert!(!ends_in_line_comment("-- note\nSELECT 1", &pg));
+        assert!(ends_in_line_comment("SELECT 1 # note", &my));
+        assert!(!ends_in_line_comment("SELECT $$ -- $$", &pg));
+    }
 }
 
 #[cfg(test)]
