@@ -53,6 +53,7 @@ fn sqlite_32_runners_with_a_non_transactional_revision() {
         let db = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", db.path().join("x.db").display());
         concurrent_runners(&url, &url, 32, 30, &[15], &[]);
+        assert!(!db.path().join("x.db-migrate-lock").exists(), "the lock file goes with its last holder");
         eprintln!("round {round}: 32 runners, every revision once");
     }
 }

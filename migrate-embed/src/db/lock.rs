@@ -41,6 +41,7 @@ pub(crate) enum LockWait {
     /// A query failed.
     Query(sqlx::Error),
     /// The lock file could not be opened or locked.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     File {
         /// The lock file.
         path: PathBuf,
@@ -63,7 +64,7 @@ enum Held {
     /// The lock table's row, held by `holder`.
     Table(LockTable),
     /// The lock file, locked while it is open.
-    File(#[allow(dead_code)] std::fs::File),
+    File(std::fs::File, std::path::PathBuf),
     /// Nothing to lock: an in-memory SQLite database only this connection sees.
     Nothing,
 }
@@ -107,7 +108,7 @@ impl RunLock {
             }
             LockMode::Table => Held::Table(LockTable::acquire(conn, table, timeout, waiting).await?),
             LockMode::File => match file_lock(conn, timeout, waiting).await.map_err(failed)? {
-                Some(file) => Held::File(file),
+                Some((file, path)) => Held::File(file, path),
                 None => Held::Nothing,
             },
         };
@@ -136,8 +137,11 @@ impl RunLock {
                 advisory_unlock(conn, &table).await.map_err(conn.error("cannot release the migration lock"))
             }
             Held::Table(lease) => lease.release(conn).await.map(|()| true),
-            Held::File(file) => {
-                drop(file);
+            Held::File(file, path) => {
+                #[cfg(feature = "sqlite")]
+                crate::dialect::sqlite::release_file(file, &path);
+                #[cfg(not(feature = "sqlite"))]
+                drop((file, path));
                 Ok(true)
             }
             Held::Nothing => Ok(true),
@@ -179,10 +183,11 @@ async fn file_lock(
     conn: &mut Conn,
     timeout: Duration,
     waiting: Waiting<'_>,
-) -> Result<Option<std::fs::File>, LockWait> {
+) -> Result<Option<(std::fs::File, PathBuf)>, LockWait> {
     #[cfg(feature = "sqlite")]
     if let Some(path) = crate::dialect::sqlite::lock_file_path(conn.url().expose()) {
-        return crate::dialect::sqlite::lock_file(&path, &holder_name(), timeout, waiting).await.map(Some);
+        let file = crate::dialect::sqlite::lock_file(&path, &holder_name(), timeout, waiting).await?;
+        return Ok(Some((file, path)));
     }
     Ok(None)
 }

@@ -156,7 +156,9 @@ mod driver {
 
     /// Takes the exclusive lock on the lock file (the operating system releases it when
     /// the holder exits, however it exits), polling until `timeout`, and writes who holds
-    /// it into the file so a waiting runner can say so.
+    /// it into the file so a waiting runner can say so. [`release_file`] removes the file
+    /// again, so none is left beside the database; a runner that locked a file that was
+    /// removed meanwhile (it is no longer the file at `path`) starts over with a new one.
     pub(crate) async fn lock_file(
         path: &Path,
         holder: &str,
@@ -164,27 +166,58 @@ mod driver {
         waiting: Waiting<'_>,
     ) -> Result<File, LockWait> {
         let io = |error: std::io::Error| LockWait::File { path: path.to_owned(), error };
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(io)?;
         let started = Instant::now();
         let mut announced = false;
         loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(error)) => return Err(io(error)),
+            let mut file =
+                OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(io)?;
+            loop {
+                match file.try_lock() {
+                    Ok(()) => break,
+                    Err(TryLockError::WouldBlock) => {}
+                    Err(TryLockError::Error(error)) => return Err(io(error)),
+                }
+                if started.elapsed() >= timeout {
+                    return Err(LockWait::TimedOut { waited: started.elapsed(), holder: read_holder(&mut file) });
+                }
+                if !announced {
+                    waiting(read_holder(&mut file));
+                    announced = true;
+                }
+                tokio::time::sleep(Duration::from_millis(50).min(timeout.saturating_sub(started.elapsed()))).await;
             }
-            if started.elapsed() >= timeout {
-                return Err(LockWait::TimedOut { waited: started.elapsed(), holder: read_holder(&mut file) });
+            if !still_at(&file, path) {
+                continue;
             }
-            if !announced {
-                waiting(read_holder(&mut file));
-                announced = true;
-            }
-            tokio::time::sleep(Duration::from_millis(50).min(timeout.saturating_sub(started.elapsed()))).await;
+            let written = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
+            written.map_err(io)?;
+            return Ok(file);
         }
-        let written = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| file.write_all(holder.as_bytes()));
-        written.map_err(io)?;
-        Ok(file)
+    }
+
+    /// Whether the locked `file` is still the file at `path` (its holder before us may
+    /// have removed it after we opened it).
+    #[cfg(unix)]
+    fn still_at(file: &File, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::metadata(path)) {
+            (Ok(held), Ok(current)) => held.dev() == current.dev() && held.ino() == current.ino(),
+            _ => false,
+        }
+    }
+
+    /// Elsewhere an open file cannot be removed, so it is always the file at `path`.
+    #[cfg(not(unix))]
+    fn still_at(_file: &File, _path: &Path) -> bool {
+        true
+    }
+
+    /// Gives the lock back: removes the file while still holding it (so a runner waiting
+    /// on it starts over), then unlocks it by closing it. Where the file cannot be removed
+    /// (another process has it open, off Unix), it stays, still unlocked.
+    pub(crate) fn release_file(file: File, path: &Path) {
+        let _ = std::fs::remove_file(path);
+        drop(file);
     }
 
     /// Tries the write lock without waiting (and gives it back at once): `false` when
