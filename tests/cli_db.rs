@@ -223,3 +223,50 @@ fn offline_script_runs_in_mysql_as_is() {
     let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
     offline_script_runs_in_client(&db.url, &["mysql", "-h", host, "-P", port, "-u", user, name]);
 }
+
+/// `--lock-timeout` above a day is refused by clap (exit 2, nothing written) even while
+/// another runner holds the lock, on every command that takes the lock; a day works.
+fn lock_timeout_is_range_checked(url: &str, too_long: &str) {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 3, None);
+    let held = server_db::HeldRunLock::take(url);
+    let before = server_db::table_names(url);
+    for command in [&["upgrade", "head"][..], &["downgrade", "base"], &["stamp", "head"], &["repair"]] {
+        let mut process = Command::new(env!("CARGO_BIN_EXE_cargo-migrate"));
+        process
+            .args(command)
+            .args(["--lock-timeout", too_long, "--database-url", url])
+            .current_dir(project.path())
+            .env("CARGO_MIGRATE_NO_CACHE", "1");
+        let out = server_db::output_within(&mut process, Duration::from_secs(20))
+            .unwrap_or_else(|| panic!("{command:?} --lock-timeout {too_long} waited instead of being refused"));
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default(),
+            format!("error: invalid value '{too_long}' for '--lock-timeout <SECONDS>': {too_long} is not in 0..=86400"),
+        );
+    }
+    assert_eq!(server_db::table_names(url), before, "nothing may be written");
+    drop(held);
+    let out = cargo_migrate(project.path(), url, &["upgrade", "head", "--lock-timeout", "86400"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(text(&out).matches("Running upgrade").count(), 3, "{}", text(&out));
+}
+
+#[test]
+fn lock_timeout_is_range_checked_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    lock_timeout_is_range_checked(&format!("sqlite://{}?mode=rwc", db.path().join("x.db").display()), "2147484");
+}
+
+#[test]
+fn lock_timeout_is_range_checked_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "lock_timeout_is_range_checked_postgres") else { return };
+    lock_timeout_is_range_checked(&db.url, "2147484");
+}
+
+#[test]
+fn lock_timeout_is_range_checked_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "lock_timeout_is_range_checked_mysql") else { return };
+    lock_timeout_is_range_checked(&db.url, "18446744073709551615");
+}

@@ -192,3 +192,54 @@ fn build_variant(dir: &Path, name: &str, edit: impl FnOnce(&Path), keep_default_
     assert!(output.status.success(), "building {name} failed:\n{}", text(&output));
     nested_target_dir().join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
+
+/// The example as built for this test run (debug), run in `dir`.
+fn debug_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_todo-example"))
+}
+
+/// `--migrate-lock-timeout` above a day is refused by clap (exit 2, nothing written), even
+/// while another runner holds the lock: SQLite's driver used to panic at 2147484 seconds,
+/// MySQL's `GET_LOCK` to time out at once ("after 0s") at 2^64-1, PostgreSQL to wait for
+/// weeks. A day is accepted and works.
+fn lock_timeout_is_range_checked(url: &str, too_long: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let held = server_db::HeldRunLock::take(url);
+    let before = server_db::table_names(url);
+    let mut command = Command::new(debug_binary());
+    command.args(["--migrate", "--migrate-lock-timeout", too_long]).current_dir(dir.path()).env("DATABASE_URL", url);
+    let out = server_db::output_within(&mut command, std::time::Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("--migrate-lock-timeout {too_long} waited instead of being refused"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).lines().next().unwrap_or_default(),
+        format!(
+            "error: invalid value '{too_long}' for '--migrate-lock-timeout <SECONDS>': {too_long} is not in 0..=86400"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(server_db::table_names(url), before, "nothing may be written");
+    drop(held);
+    let out = run(debug_binary(), dir.path(), Some(url), &["--migrate", "--migrate-lock-timeout", "86400"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(text(&out).matches("Running upgrade").count(), 6, "{}", text(&out));
+}
+
+#[test]
+fn lock_timeout_is_range_checked_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    lock_timeout_is_range_checked(&format!("sqlite://{}?mode=rwc", db.path().join("todo.db").display()), "2147484");
+}
+
+#[test]
+fn lock_timeout_is_range_checked_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "lock_timeout_is_range_checked_postgres") else { return };
+    lock_timeout_is_range_checked(&db.url, "2147484");
+}
+
+#[test]
+fn lock_timeout_is_range_checked_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "lock_timeout_is_range_checked_mysql") else { return };
+    lock_timeout_is_range_checked(&db.url, "18446744073709551615");
+}

@@ -266,9 +266,9 @@ pub struct HistoryArgs {
     pub indicate_current: bool,
 }
 
-/// The longest `--lock-timeout`: a day. (SQLite's busy timeout, which the lock timeout
-/// sets, holds at most 2,147,483 seconds.)
-pub const MAX_LOCK_TIMEOUT: u64 = 86_400;
+/// The longest `--lock-timeout`: a day (see `migrate_embed::db::lock::MAX_LOCK_TIMEOUT_SECS`,
+/// which an application's `--migrate-lock-timeout` shares).
+pub const MAX_LOCK_TIMEOUT: u64 = migrate_embed::db::lock::MAX_LOCK_TIMEOUT_SECS;
 
 /// Options of commands that take the migration lock.
 #[derive(Debug, Args)]

@@ -48,8 +48,9 @@ pub struct MigrateArgs {
     /// Run even when applied revisions differ from the ones embedded (checksum drift).
     #[arg(long)]
     pub allow_checksum_drift: bool,
-    /// Seconds to wait for another runner's migration lock.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// Seconds to wait for another runner's migration lock (at most 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(0..=crate::db::lock::MAX_LOCK_TIMEOUT_SECS))]
     pub migrate_lock_timeout: u64,
     /// How runners exclude each other: `advisory`, `table` (behind a transaction-pooling
     /// PgBouncer) or `file` (SQLite) [default: the package's `lock`, else the database's]

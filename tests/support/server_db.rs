@@ -103,3 +103,79 @@ pub async fn scalar_i64(url: &str, sql: &str) -> i64 {
     let rows: Vec<(i64,)> = query(url, sql).await;
     rows[0].0
 }
+
+/// The migration lock of the database `url` names, held (as another runner would hold it)
+/// by a thread of its own until dropped.
+pub struct HeldRunLock {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HeldRunLock {
+    /// Takes the lock of the default version table and holds it.
+    pub fn take(url: &str) -> Self {
+        let url = url.to_owned();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let mut conn = migrate_embed::db::Conn::connect(&url, Duration::from_secs(5)).await.unwrap();
+                let table = migrate_embed::config::TableName::default();
+                let lock =
+                    migrate_embed::db::lock::RunLock::acquire(&mut conn, None, &table, &mut |_| {}).await.unwrap();
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv();
+                lock.release(&mut conn).await.unwrap();
+            });
+        });
+        held_rx.recv().expect("the lock is taken");
+        Self { release: Some(release_tx), thread: Some(thread) }
+    }
+}
+
+impl Drop for HeldRunLock {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Runs `command`, killing it after `deadline`: `None` when it had to be killed (a hang).
+pub fn output_within(command: &mut std::process::Command, deadline: Duration) -> Option<std::process::Output> {
+    use std::process::Stdio;
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the process starts");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().expect("output"))
+}
+
+/// The names of the tables in the database `url` names (SQLite: none when the file does
+/// not exist), to tell that a refused command wrote nothing.
+pub fn table_names(url: &str) -> Vec<String> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if !std::path::Path::new(path).exists() {
+            return Vec::new();
+        }
+    }
+    let sql = if url.starts_with("sqlite") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    } else if url.starts_with("postgres") {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
+    } else {
+        "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rows: Vec<(String,)> = runtime.block_on(query(url, sql));
+    rows.into_iter().map(|(name,)| name).collect()
+}

@@ -25,6 +25,12 @@ pub const LEASE: Duration = Duration::from_secs(15);
 /// How often the holder of a `table` lock renews its lease.
 pub const RENEW_EVERY: Duration = Duration::from_secs(5);
 
+/// The longest lock timeout, in seconds: a day. `--lock-timeout` and an application's
+/// `--migrate-lock-timeout` refuse more. (SQLite's busy timeout, which the lock timeout
+/// sets, holds at most 2,147,483 seconds, and MySQL's `GET_LOCK` takes no more than a
+/// 32-bit count of seconds either.)
+pub const MAX_LOCK_TIMEOUT_SECS: u64 = 86_400;
+
 /// Told who holds the lock (where the database can tell) when a runner starts to wait.
 pub type Waiting<'a> = &'a mut (dyn FnMut(Option<String>) + Send);
 
