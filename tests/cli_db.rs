@@ -270,3 +270,36 @@ fn lock_timeout_is_range_checked_mysql() {
     let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "lock_timeout_is_range_checked_mysql") else { return };
     lock_timeout_is_range_checked(&db.url, "18446744073709551615");
 }
+
+/// A URL whose scheme names no supported database is a usage error (exit 2) online and
+/// with --sql alike, names the URL with its password masked, and touches nothing.
+#[test]
+fn unknown_url_scheme_is_a_usage_error() {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 2, None);
+    let url = "oracle://app:hunter2@db.example/prod";
+    for args in [
+        &["upgrade", "head"][..],
+        &["downgrade", "base"],
+        &["current"],
+        &["check"],
+        &["stamp", "head"],
+        &["repair"],
+        &["history", "--indicate-current"],
+        &["upgrade", "head", "--sql"],
+        &["downgrade", "head:base", "--sql"],
+    ] {
+        let before = std::fs::read_dir(project.path()).unwrap().count();
+        let out = cargo_migrate(project.path(), url, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("error: unsupported database URL oracle://app:***@db.example/prod"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("sqlite:, postgres:, postgresql:, mysql: or mariadb:"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read_dir(project.path()).unwrap().count(), before, "{args:?} wrote a file");
+    }
+}

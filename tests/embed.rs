@@ -243,3 +243,24 @@ fn lock_timeout_is_range_checked_mysql() {
     let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "lock_timeout_is_range_checked_mysql") else { return };
     lock_timeout_is_range_checked(&db.url, "18446744073709551615");
 }
+
+/// An application given a URL whose scheme names no supported database exits 2 (a usage
+/// error, as `cargo migrate` does) with the URL masked, for every `--migrate` flag:
+/// `--migrate-sql` does not fall back to SQLite's SQL.
+#[test]
+fn unknown_url_scheme_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "oracle://app:hunter2@db.example/prod";
+    for args in [&["--migrate"][..], &["--migrate-to", "base"], &["--migrate-status"], &["--migrate-sql"]] {
+        let out = run(debug_binary(), dir.path(), Some(url), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr,
+            "error: unsupported database URL oracle://app:***@db.example/prod: use sqlite:, postgres:, postgresql:, mysql: or mariadb:\n",
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{args:?} wrote a file");
+    }
+}

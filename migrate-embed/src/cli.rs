@@ -15,13 +15,14 @@
 
 use crate::app::{self, MigrateError};
 use crate::config::LockMode;
+use crate::db::DbError;
 use crate::dialect::DatabaseKind;
 use crate::embedded::EmbeddedMigrations;
 use crate::exit::ExitStatus;
 use crate::graph::Destination;
 use crate::offline::offline_script;
 use crate::plan::Direction;
-use crate::runner::Event;
+use crate::runner::{Event, RunError};
 use crate::url::mask_password;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -81,7 +82,14 @@ impl MigrateArgs {
         let url = database_url.or(migrations.default_database_url());
         if self.migrate_sql {
             let graph = migrations.graph();
-            let kind = url.and_then(DatabaseKind::from_url).unwrap_or(DatabaseKind::Sqlite);
+            // No URL at all means SQLite (the embedded default); a URL we cannot read is
+            // the same usage error as online, not SQLite's SQL.
+            let kind = match url {
+                None => DatabaseKind::Sqlite,
+                Some(url) => DatabaseKind::from_url(url).ok_or_else(|| {
+                    RunError::Db(DbError::UnsupportedUrl { url: mask_password(url), extra: String::new() })
+                })?,
+            };
             let head = Destination::Target("head".parse()?);
             let script = offline_script(
                 &graph,
