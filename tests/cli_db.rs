@@ -3,7 +3,8 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 #[path = "support/runs.rs"]
 mod runs;
@@ -12,6 +13,7 @@ mod server_db;
 
 use runs::{cargo_migrate, package, scalar, scalar_or_zero, text};
 use server_db::ServerDb;
+use support::{revision, write_files};
 
 fn eight_runners_at_once(url: &str) {
     let project = tempfile::tempdir().unwrap();
@@ -302,4 +304,142 @@ fn unknown_url_scheme_is_a_usage_error() {
         assert!(!stderr.contains("hunter2"), "{args:?}: {stderr}");
         assert_eq!(std::fs::read_dir(project.path()).unwrap().count(), before, "{args:?} wrote a file");
     }
+}
+
+/// The commands a message suggests: every backticked span that starts with `cargo migrate`.
+fn suggested_commands(message: &str) -> Vec<String> {
+    message.split('`').skip(1).step_by(2).filter(|span| span.starts_with("cargo migrate ")).map(str::to_owned).collect()
+}
+
+/// Runs a suggested command the way a user would paste it: `sh -c` with `cargo` and
+/// `cargo-migrate` on PATH, in the package, the database given by `DATABASE_URL`.
+fn paste(dir: &Path, url: &str, command: &str) -> Output {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-migrate")).parent().unwrap().to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo_dir = Path::new(&cargo).parent().map(Path::to_path_buf).unwrap_or_default();
+    let path = std::env::join_paths(
+        [bin_dir, cargo_dir].into_iter().chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    Command::new("sh")
+        .args(["-c", command])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("DATABASE_URL", url)
+        .env("CARGO_MIGRATE_NO_CACHE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sh runs")
+}
+
+/// Asserts that `message` suggests exactly the two recovery commands for a revision `b2`
+/// whose parent is `a1`, written so that a shell runs them as they stand (no `(…)`,
+/// `<…>` or quotes inside), and returns them (repair, stamp).
+fn recovery_commands(message: &str) -> (String, String) {
+    let commands = suggested_commands(message);
+    assert_eq!(commands, ["cargo migrate repair b2", "cargo migrate stamp a1"], "{message}");
+    for command in &commands {
+        assert!(
+            command.chars().all(|c| c.is_ascii_alphanumeric() || " _-.:@+".contains(c)),
+            "not pasteable: `{command}` in {message}"
+        );
+    }
+    (commands[0].clone(), commands[1].clone())
+}
+
+/// A failed mark, on a database where one can happen: the failure, the refusal of the
+/// next run, `check` and `current` all give the recovery as commands that work when pasted
+/// (and `check` does not suggest `upgrade heads`, which would refuse); pasting them
+/// (stamp after undoing the revision by hand, repair after completing it) clears the mark.
+fn failed_mark_hints_are_pasteable(url: &str, transactional: bool) {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    write_files(
+        dir,
+        &[
+            ("Cargo.toml", "[package]\nname = \"dbapp\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+            ("src/main.rs", "fn main() {}\n"),
+        ],
+    );
+    let header = if transactional { "" } else { "-- Transactional: false\n" };
+    write_files(
+        dir,
+        &[
+            ("migrations/a1.sql", &revision("a1", "<base>", "create t", "CREATE TABLE t (x INT);", "DROP TABLE t;")),
+            (
+                "migrations/b2.sql",
+                &revision("b2", "a1", "half", "CREATE TABLE done1 (x INT);\nALTER TABLE nope ADD y INT;", "SELECT 1;")
+                    .replace("-- Create Date", &format!("{header}-- Create Date")),
+            ),
+        ],
+    );
+    let run = |args: &[&str]| {
+        let out = cargo_migrate(dir, url, args);
+        (out.status.code(), text(&out))
+    };
+    let (code, failure) = run(&["upgrade", "head"]);
+    assert_eq!(code, Some(3), "{failure}");
+    assert!(failure.contains("so b2 is marked failed in migrate_version"), "{failure}");
+    recovery_commands(&failure);
+    let (code, refusal) = run(&["upgrade", "head"]);
+    assert_eq!(code, Some(3), "{refusal}");
+    assert!(refusal.contains("revision b2 (half) is marked failed in migrate_version"), "{refusal}");
+    recovery_commands(&refusal);
+    let (code, check) = run(&["check"]);
+    assert_eq!(code, Some(1), "{check}");
+    let hints: Vec<&str> = check.lines().filter(|l| l.starts_with("hint: ")).collect();
+    assert!(!hints.is_empty() && !check.contains("upgrade heads"), "{check}");
+    recovery_commands(hints[0]);
+    let (code, current) = run(&["current"]);
+    assert_eq!(code, Some(0), "{current}");
+    let (repair, stamp) = recovery_commands(&current);
+
+    // Undo by hand, then paste the stamp: the mark is gone, b2 is pending again.
+    server_db::admin_sql(url, "DROP TABLE done1");
+    let out = paste(dir, url, &stamp);
+    assert!(out.status.success(), "`{stamp}`: {}", text(&out));
+    assert!(text(&out).contains("Stamp: unstamped b2 (half)"), "{}", text(&out));
+    let (code, check) = run(&["check"]);
+    assert_eq!(code, Some(1), "{check}");
+    assert!(check.contains("pending: b2 (half)") && check.contains("cargo migrate upgrade heads"), "{check}");
+
+    // Fail again; complete it by hand, then paste the repair: the database is at head.
+    assert_eq!(run(&["upgrade", "head"]).0, Some(3));
+    server_db::admin_sql(url, "CREATE TABLE nope (x INT)");
+    server_db::admin_sql(url, "ALTER TABLE nope ADD y INT");
+    let out = paste(dir, url, &repair);
+    assert!(out.status.success(), "`{repair}`: {}", text(&out));
+    assert!(text(&out).contains("Repaired b2 (half): failed mark cleared (1 statement(s) had run)"), "{}", text(&out));
+    let (code, check) = run(&["check"]);
+    assert_eq!(code, Some(0), "{check}");
+}
+
+#[test]
+fn failed_mark_hints_are_pasteable_sqlite_not_transactional() {
+    let db = tempfile::tempdir().unwrap();
+    failed_mark_hints_are_pasteable(&format!("sqlite://{}?mode=rwc", db.path().join("x.db").display()), false);
+}
+
+#[test]
+fn failed_mark_hints_are_pasteable_postgres_not_transactional() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "failed_mark_hints_are_pasteable_postgres") else {
+        return;
+    };
+    failed_mark_hints_are_pasteable(&db.url, false);
+}
+
+#[test]
+fn failed_mark_hints_are_pasteable_mysql_not_transactional() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "failed_mark_hints_are_pasteable_mysql") else { return };
+    failed_mark_hints_are_pasteable(&db.url, false);
+}
+
+/// MySQL commits each DDL statement: a transactional revision that fails after one is
+/// marked failed too.
+#[test]
+fn failed_mark_hints_are_pasteable_mysql_ddl() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "failed_mark_hints_are_pasteable_mysql_ddl") else {
+        return;
+    };
+    failed_mark_hints_are_pasteable(&db.url, true);
 }

@@ -57,6 +57,8 @@ pub struct Step<'g> {
     pub from: String,
     /// The revision(s) it moves to.
     pub to: String,
+    /// The ids the revision revises.
+    pub parents: Vec<String>,
     /// The section's SQL.
     pub sql: &'g str,
     /// Where the SQL comes from, to point at a failing statement's line.
@@ -121,6 +123,7 @@ impl<'g> Step<'g> {
             message: rev.message.clone(),
             from,
             to,
+            parents: rev.parents.clone(),
             sql,
             source: StepSource::File { path: &rev.origin.path, first_line },
             transactional: rev.is_transactional(transactional_default),
@@ -140,6 +143,7 @@ impl<'g> Step<'g> {
             message: format!("{} (recorded down SQL)", row.message),
             from: row.revision.clone(),
             to: revises_text(&parents),
+            parents,
             sql: row.down_sql.as_deref().unwrap_or_default(),
             source: StepSource::Recorded,
             transactional: true,

@@ -82,6 +82,8 @@ pub struct Marked {
     pub statements: i64,
     /// Why it is marked.
     pub failure: String,
+    /// What it revises (its parents' ids), for the recovery to stamp.
+    pub parents: Vec<String>,
 }
 
 /// What the database holds compared with the revisions at hand.
@@ -121,6 +123,7 @@ impl Status {
                     revision: r.revision.clone(),
                     statements: r.failed_statements.unwrap_or(0),
                     failure: r.failure.clone().unwrap_or_else(|| "failed".to_owned()),
+                    parents: r.parent_ids(),
                 })
                 .collect(),
             drifted: state
@@ -163,7 +166,7 @@ impl Status {
     pub fn hints(&self) -> Vec<String> {
         let mut hints = Vec::new();
         if let Some(marked) = self.failed.first() {
-            hints.push(marked_hint(&marked.revision));
+            hints.push(marked_hint(&marked.revision, &marked.parents));
         } else if !self.pending.is_empty() && self.unknown.is_empty() {
             hints.push("run `cargo migrate upgrade heads`".to_owned());
         }
@@ -180,10 +183,25 @@ impl Status {
     }
 }
 
-/// The recovery for a marked revision, as commands that work when pasted.
-pub fn marked_hint(revision: &str) -> String {
+/// The recovery for a marked revision, as commands that work when pasted: `repair` when
+/// the schema has all of it, `stamp` of what it revises (`parents`) when it has none of it.
+/// Only ids, `base` and relative steps: nothing a shell would read as syntax.
+///
+/// ```
+/// use migrate_embed::status::marked_hint;
+/// assert!(marked_hint("b2", &["a1"]).contains("`cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp a1` if it has none of it"));
+/// assert!(marked_hint("a1", &[] as &[&str]).contains("`cargo migrate stamp base`"));
+/// assert!(marked_hint("m3", &["a1", "b2"]).contains("`cargo migrate stamp m3-1`"));
+/// ```
+pub fn marked_hint<S: AsRef<str>>(revision: &str, parents: &[S]) -> String {
+    // `<rev>-1` lands on every parent of a merge at once.
+    let below = match parents {
+        [] => "base".to_owned(),
+        [one] => one.as_ref().to_owned(),
+        _ => format!("{revision}-1"),
+    };
     format!(
-        "fix the schema by hand, then record where it really is: `cargo migrate repair {revision}` if you completed the revision, or `cargo migrate stamp {revision}` / `cargo migrate stamp <earlier revision>`"
+        "fix the schema by hand, then record where it really is: `cargo migrate repair {revision}` if it has all of {revision}, or `cargo migrate stamp {below}` if it has none of it"
     )
 }
 
@@ -209,5 +227,35 @@ impl fmt::Display for Status {
             write!(f, "\ndrifted:  {} (edited since applied)", list(&drifted))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_mark_hints_its_recovery_and_not_upgrade() {
+        let status = Status {
+            url: "sqlite://x.db".into(),
+            current: vec!["a1 (create t)".into()],
+            pending: vec!["b2 (half)".into()],
+            unknown: Vec::new(),
+            failed: vec![Marked {
+                revision: "b2".into(),
+                statements: 1,
+                failure: "upgrade failed at statement 2 (outside a transaction)".into(),
+                parents: vec!["a1".into()],
+            }],
+            drifted: Vec::new(),
+        };
+        assert_eq!(
+            status.hints(),
+            [
+                "fix the schema by hand, then record where it really is: `cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp a1` if it has none of it"
+            ]
+        );
+        let unmarked = Status { failed: Vec::new(), ..status };
+        assert_eq!(unmarked.hints(), ["run `cargo migrate upgrade heads`"]);
     }
 }

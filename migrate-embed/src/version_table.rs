@@ -51,6 +51,11 @@ impl VersionRow {
         self.failed_statements.is_some()
     }
 
+    /// The ids in `parents`.
+    pub fn parent_ids(&self) -> Vec<String> {
+        self.parents.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    }
+
     /// `id (message)`, or the id alone when the message is empty.
     pub fn describe(&self) -> String {
         if self.message.is_empty() { self.revision.clone() } else { format!("{} ({})", self.revision, self.message) }

@@ -118,7 +118,7 @@ fn show<B: Checksummed>(ctx: &Context, loaded: &Loaded<B>) -> Result<()> {
     for marked in &status.failed {
         ctx.output.warn(
             &format!("{} is marked failed: {}", marked.revision, marked.failure),
-            &[marked_hint(&marked.revision)],
+            &[marked_hint(&marked.revision, &marked.parents)],
         );
     }
     Ok(())

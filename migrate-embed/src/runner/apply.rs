@@ -256,10 +256,10 @@ impl Migrator<'_> {
             return marked.into();
         }
         let aftermath = format!(
-            "{done} statement(s) of it had run and cannot be rolled back, so {} is marked failed in {}. Every run will refuse to continue until you fix the schema by hand; then {}",
+            "{done} statement(s) of it had run and cannot be rolled back, so {} is marked failed in {}. Every run will refuse to continue until you {}",
             step.id,
             self.settings.version_table,
-            crate::status::marked_hint(step.id)
+            crate::status::marked_hint(step.id, &step.parents)
         );
         statement_failure(step, number, &statements[number], error, aftermath)
     }

@@ -88,7 +88,7 @@ impl RunError {
 /// where the schema really is.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "revision {describe} is marked failed in {table}: {failure} ({statements} statement(s) had run{next}). Nothing was changed. {}", marked_hint(.revision)
+    "revision {describe} is marked failed in {table}: {failure} ({statements} statement(s) had run{next}). Nothing was changed. To go on, {}", marked_hint(.revision, .parents)
 )]
 pub struct FailedMark {
     /// The revision id.
@@ -103,6 +103,8 @@ pub struct FailedMark {
     pub failure: String,
     /// For an interrupted revision: which statement may have run partly or fully.
     pub next: String,
+    /// What the revision revises, for the recovery.
+    pub parents: Vec<String>,
 }
 
 /// A failed statement: which, where, what the database said, and the state it left.

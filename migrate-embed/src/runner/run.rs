@@ -116,6 +116,7 @@ impl Migrator<'_> {
             statements,
             failure,
             next,
+            parents: row.parent_ids(),
         }))
     }
 
