@@ -443,3 +443,97 @@ fn failed_mark_hints_are_pasteable_mysql_ddl() {
     };
     failed_mark_hints_are_pasteable(&db.url, true);
 }
+
+/// The database's own client reading a script on stdin, for `url`.
+fn client(url: &str) -> Vec<String> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap();
+        return vec!["sqlite3".into(), "-bail".into(), path.into()];
+    }
+    if url.starts_with("postgres") {
+        return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url].map(str::to_owned).to_vec();
+    }
+    // mysql://user@host:port/name -> mysql -h host -P port -u user name
+    let rest = url.trim_start_matches("mysql://");
+    let (authority, name) = rest.split_once('/').unwrap();
+    let (user, hostport) = authority.split_once('@').unwrap();
+    let (host, port) = hostport.split_once(':').unwrap_or((hostport, "3306"));
+    ["mysql", "-h", host, "-P", port, "-u", user, name].map(str::to_owned).to_vec()
+}
+
+/// Pipes `script` into the database's own client; panics with its output if it fails.
+fn run_in_client(url: &str, script: &[u8]) {
+    let client = client(url);
+    let mut child = Command::new(&client[0])
+        .args(&client[1..])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{} rejected the script:\n{}", client[0], text(&out));
+}
+
+/// `version_table` set to a reserved word works end to end: every statement quotes it.
+fn reserved_words_as_version_table(url: &str) {
+    for name in ["order", "select", "user"] {
+        let project = tempfile::tempdir().unwrap();
+        let dir = project.path();
+        package(dir, 3, None);
+        let manifest = dir.join("Cargo.toml");
+        let text_of = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(&manifest, format!("{text_of}\n[package.metadata.migrate]\nversion_table = \"{name}\"\n"))
+            .unwrap();
+        let run = |args: &[&str]| {
+            let out = cargo_migrate(dir, url, args);
+            assert!(out.status.success(), "{name}: {args:?}: {}", text(&out));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        assert_eq!(run(&["upgrade", "head"]).matches("Running upgrade").count(), 3, "{name}");
+        assert!(server_db::table_names(url).contains(&name.to_owned()), "{name}: {:?}", server_db::table_names(url));
+        assert_eq!(scalar(url, &format!("SELECT COUNT(*) FROM {}", quoted(url, name))), 3, "{name}");
+        assert_eq!(run(&["current"]), "r02 (head)\n", "{name}");
+        assert_eq!(run(&["downgrade", "r00"]).matches("Running downgrade").count(), 2, "{name}");
+        assert_eq!(run(&["current"]), "r00\n", "{name}");
+        assert_eq!(run(&["stamp", "head"]), "Stamp: stamped r01 (step 1)\nStamp: stamped r02 (step 2)\n", "{name}");
+        run(&["check"]);
+        assert_eq!(run(&["downgrade", "base"]).matches("Running downgrade").count(), 3, "{name}");
+        assert_eq!(scalar(url, &format!("SELECT COUNT(*) FROM {}", quoted(url, name))), 0, "{name}");
+        // The offline script, run by the database's own client, leaves a database at head.
+        server_db::admin_sql(url, &format!("DROP TABLE {}", quoted(url, name)));
+        run_in_client(url, run(&["upgrade", "head", "--sql"]).as_bytes());
+        run(&["check"]);
+        assert_eq!(scalar(url, "SELECT COUNT(*) FROM applied"), 2, "{name}");
+        run_in_client(url, run(&["downgrade", "head:base", "--sql"]).as_bytes());
+        assert_eq!(run(&["current"]), "(nothing applied: the database is at base)\n", "{name}");
+        server_db::admin_sql(url, &format!("DROP TABLE {}", quoted(url, name)));
+    }
+}
+
+/// `name` quoted for the database `url` names.
+fn quoted(url: &str, name: &str) -> String {
+    if url.starts_with("mysql") { format!("`{name}`") } else { format!("\"{name}\"") }
+}
+
+#[test]
+fn reserved_words_as_version_table_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    reserved_words_as_version_table(&format!("sqlite://{}?mode=rwc", db.path().join("x.db").display()));
+}
+
+#[test]
+fn reserved_words_as_version_table_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "reserved_words_as_version_table_postgres") else {
+        return;
+    };
+    reserved_words_as_version_table(&db.url);
+}
+
+#[test]
+fn reserved_words_as_version_table_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "reserved_words_as_version_table_mysql") else { return };
+    reserved_words_as_version_table(&db.url);
+}
