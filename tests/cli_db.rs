@@ -537,3 +537,100 @@ fn reserved_words_as_version_table_mysql() {
     let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "reserved_words_as_version_table_mysql") else { return };
     reserved_words_as_version_table(&db.url);
 }
+
+/// SQLite's write lock, held by another connection (`BEGIN IMMEDIATE`) until dropped.
+struct SqliteWriter {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SqliteWriter {
+    fn begin_immediate(url: &str) -> Self {
+        let url = url.to_owned();
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                use sqlx::{Connection, Executor};
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                conn.execute("BEGIN IMMEDIATE").await.unwrap();
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv();
+                conn.execute("ROLLBACK").await.unwrap();
+            });
+        });
+        held_rx.recv().expect("the write lock is taken");
+        Self { release: Some(release_tx), thread: Some(thread) }
+    }
+}
+
+impl Drop for SqliteWriter {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts `cargo migrate <args>` while `writer` holds SQLite's write lock, waits until it
+/// says on stderr that it waits (and for whom), releases the lock, and returns its output.
+fn waits_for_the_write_lock(dir: &Path, url: &str, args: &[&str], writer: SqliteWriter) -> (Output, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-migrate"))
+        .env("CARGO_MIGRATE_NO_CACHE", "1")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .args(["--database-url", url])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (line_tx, line_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = line_rx.recv_timeout(Duration::from_secs(20));
+    // It is still waiting: nothing has been written while the other connection writes.
+    assert!(child.try_wait().unwrap().is_none(), "{args:?} finished while the write lock was held");
+    drop(writer);
+    let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let mut stderr: Vec<String> = first.into_iter().collect();
+    stderr.extend(line_rx.try_iter());
+    (output, stderr.join("\n"))
+}
+
+/// `stamp` and `repair` on SQLite say that they wait when another connection holds the
+/// write lock, then finish once it is released.
+#[test]
+fn sqlite_stamp_and_repair_say_they_wait_for_the_write_lock() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    package(dir, 3, None);
+    let db = dir.join("app.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    assert!(cargo_migrate(dir, &url, &["upgrade", "r00"]).status.success());
+    let waiting = format!("warning: Waiting for the migration lock, held by another connection writing to {url}");
+
+    let (out, stderr) = waits_for_the_write_lock(dir, &url, &["stamp", "head"], SqliteWriter::begin_immediate(&url));
+    assert_eq!(stderr, waiting);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Stamp: stamped r01 (step 1)\nStamp: stamped r02 (step 2)\n");
+
+    let path = dir.join("migrations/r01.sql");
+    std::fs::write(&path, std::fs::read_to_string(&path).unwrap().replace("'r01'", "'r01' ")).unwrap();
+    let (out, stderr) = waits_for_the_write_lock(dir, &url, &["repair"], SqliteWriter::begin_immediate(&url));
+    assert_eq!(stderr, waiting);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Repaired r01 (step 1): checksum "), "{}", text(&out));
+    assert!(cargo_migrate(dir, &url, &["check"]).status.success());
+}
