@@ -696,3 +696,29 @@ async fn statements_ending_in_comments_run_whole(db: TestDb) {
         assert_eq!(sql[0].0, "CREATE TABLE t (x INT)");
     }
 }
+
+/// PostgreSQL's `CREATE RULE … DO ALSO (a; b)` is one statement to the splitter, so a
+/// `Transactional: false` revision (run statement by statement) can hold one.
+#[tokio::test]
+async fn rule_with_a_statement_list_runs_outside_a_transaction_on_postgres() {
+    let Some(db) = TestDb::new(DatabaseKind::Postgres, "rule_with_a_statement_list_runs_outside_a_transaction").await
+    else {
+        return;
+    };
+    let mut files = vec![
+        rev("a1", "<base>", "CREATE TABLE t (id INT);\nCREATE TABLE a (id INT);\nCREATE TABLE b (id INT);", None),
+        rev(
+            "b2",
+            "a1",
+            "CREATE RULE log_insert AS ON INSERT TO t DO ALSO (\n    INSERT INTO a VALUES (new.id);\n    INSERT INTO b VALUES (new.id)\n);\nINSERT INTO t VALUES (7);",
+            Some("DROP RULE log_insert ON t;"),
+        ),
+    ];
+    files[1].1 = files[1].1.replace("-- Revises: a1", "-- Revises: a1\n-- Transactional: false");
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    up(&m, &db, "head").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM a").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM b").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM migrate_version WHERE failed_statements IS NULL").await, 2);
+}

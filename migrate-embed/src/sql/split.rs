@@ -3,8 +3,9 @@
 //! Revisions marked `Transactional: false` run one statement at a time outside a
 //! transaction (so PostgreSQL's `CREATE INDEX CONCURRENTLY` works), and a failure must name
 //! the statement that failed. Splitting is lexical, not a parse: it only needs to know where
-//! a `;` is *not* a statement end — inside quotes, comments, PostgreSQL dollar quotes and
-//! `BEGIN … END` bodies of triggers, stored programs and `BEGIN ATOMIC` functions.
+//! a `;` is *not* a statement end — inside quotes, comments, PostgreSQL dollar quotes,
+//! parentheses (PostgreSQL's `CREATE RULE … DO ALSO (a; b)`) and `BEGIN … END` bodies of
+//! triggers, stored programs and `BEGIN ATOMIC` functions.
 //!
 //! The scanner works on bytes, takes linear time, never panics, and only cuts at ASCII
 //! `;` and ASCII whitespace, so every slice it returns lies on `char` boundaries.
@@ -30,9 +31,10 @@ pub struct Statement<'a> {
 /// statement at a time.
 ///
 /// A `;` does not end a statement inside quoted strings and identifiers, comments,
-/// PostgreSQL dollar quotes, or the `BEGIN … END` body of a `CREATE` statement (triggers,
-/// procedures, functions, events, `BEGIN ATOMIC`). Statements made only of comments and
-/// whitespace are dropped. Unterminated quotes and comments run to the end of the input.
+/// PostgreSQL dollar quotes, parentheses, or the `BEGIN … END` body of a `CREATE`
+/// statement (triggers, procedures, functions, events, `BEGIN ATOMIC`). Statements made
+/// only of comments and whitespace are dropped. Unterminated quotes, comments and
+/// parentheses run to the end of the input.
 ///
 /// ```
 /// use migrate_embed::dialect::DatabaseKind;
@@ -69,6 +71,8 @@ struct Splitter<'a> {
     is_create: bool,
     /// How many `BEGIN`/`CASE` levels of a block body are open.
     depth: usize,
+    /// How many parentheses are open: `CREATE RULE … DO ALSO (a; b)` is one statement.
+    parens: usize,
     /// Newlines are counted up to this byte ...
     counted_to: usize,
     /// ... which is on this 1-based line.
@@ -87,6 +91,7 @@ impl<'a> Splitter<'a> {
             has_content: false,
             is_create: false,
             depth: 0,
+            parens: 0,
             counted_to: 0,
             line: 1,
         }
@@ -101,7 +106,7 @@ impl<'a> Splitter<'a> {
                 i += 1;
                 continue;
             }
-            if c == b';' && self.depth == 0 {
+            if c == b';' && self.depth == 0 && self.parens == 0 {
                 self.finish(i);
                 i += 1;
                 continue;
@@ -149,6 +154,7 @@ impl<'a> Splitter<'a> {
         self.has_content = false;
         self.is_create = false;
         self.depth = 0;
+        self.parens = 0;
     }
 
     /// Skips the token (not whitespace, not a comment) at `i` and returns where the next
@@ -189,6 +195,17 @@ impl<'a> Splitter<'a> {
                 }
             },
             c if is_word_byte(c) => self.word(i),
+            b'(' => {
+                self.content(false);
+                self.parens += 1;
+                i + 1
+            }
+            b')' => {
+                self.content(false);
+                // A stray `)` opens nothing.
+                self.parens = self.parens.saturating_sub(1);
+                i + 1
+            }
             _ => {
                 self.content(false);
                 i + 1
@@ -1019,6 +1036,63 @@ mod tests {
     }
 
     #[test]
+    fn parentheses() {
+        const RULE: &str = "CREATE RULE log_insert AS ON INSERT TO t DO ALSO (\n    INSERT INTO a VALUES (new.id);\n    INSERT INTO b VALUES (new.id)\n)";
+        let rule_script = format!("{RULE};\nSELECT 1;");
+        run(&[
+            ("PostgreSQL CREATE RULE … DO ALSO (a; b)", &[Postgres], &rule_script, &[(RULE, 1), ("SELECT 1", 5)]),
+            (
+                "DO INSTEAD with nested parentheses",
+                &[Postgres],
+                "CREATE RULE r AS ON DELETE TO t DO INSTEAD (DELETE FROM a WHERE id IN (SELECT id FROM c WHERE (x = 1)); NOTIFY t); SELECT 2;",
+                &[
+                    (
+                        "CREATE RULE r AS ON DELETE TO t DO INSTEAD (DELETE FROM a WHERE id IN (SELECT id FROM c WHERE (x = 1)); NOTIFY t)",
+                        1,
+                    ),
+                    ("SELECT 2", 1),
+                ],
+            ),
+            (
+                "a semicolon inside parentheses never ends a statement",
+                ALL,
+                "SELECT (1; 2); SELECT ((3)); SELECT 4",
+                &[("SELECT (1; 2)", 1), ("SELECT ((3))", 1), ("SELECT 4", 1)],
+            ),
+            (
+                "parentheses in strings, identifiers and comments do not count",
+                ALL,
+                "SELECT '(' AS \"(\"; /* ( */ SELECT 2 -- (\n; SELECT ')';",
+                &[("SELECT '(' AS \"(\"", 1), ("/* ( */ SELECT 2 -- (", 1), ("SELECT ')'", 2)],
+            ),
+            (
+                "parentheses in dollar quotes do not count",
+                &[Postgres],
+                "DO $$ BEGIN PERFORM ('('); END $$; SELECT 2;",
+                &[("DO $$ BEGIN PERFORM ('('); END $$", 1), ("SELECT 2", 1)],
+            ),
+            (
+                "a stray closing parenthesis opens nothing",
+                ALL,
+                "SELECT 1); SELECT 2;",
+                &[("SELECT 1)", 1), ("SELECT 2", 1)],
+            ),
+            (
+                "a block body with parentheses",
+                &[Sqlite],
+                "CREATE TRIGGER t AFTER INSERT ON x WHEN (NEW.a > 0) BEGIN SELECT RAISE(ABORT, 'no;'); INSERT INTO y VALUES ((1)); END; SELECT 3;",
+                &[
+                    (
+                        "CREATE TRIGGER t AFTER INSERT ON x WHEN (NEW.a > 0) BEGIN SELECT RAISE(ABORT, 'no;'); INSERT INTO y VALUES ((1)); END",
+                        1,
+                    ),
+                    ("SELECT 3", 1),
+                ],
+            ),
+        ]);
+    }
+
+    #[test]
     fn unterminated_input_runs_to_the_end() {
         run(&[
             ("string", ALL, "SELECT 1; SELECT 'abc; SELECT 2;", &[("SELECT 1", 1), ("SELECT 'abc; SELECT 2;", 1)]),
@@ -1037,6 +1111,7 @@ mod tests {
             ("backslash at the end", &[MySql], "SELECT 'a\\", &[("SELECT 'a\\", 1)]),
             ("E-string backslash at the end", &[Postgres], "SELECT E'\\", &[("SELECT E'\\", 1)]),
             ("lone dollar", &[Postgres], "SELECT $", &[("SELECT $", 1)]),
+            ("open parenthesis", ALL, "SELECT (1; SELECT 2;", &[("SELECT (1; SELECT 2;", 1)]),
             (
                 "dollar tag without closing dollar",
                 &[Postgres],
@@ -1079,7 +1154,7 @@ mod tests {
             3 => prop::sample::select(vec![
                 ";", "'", "''", "\"", "`", "[", "]", "\\", "$", "$$", "$a$", "$1", "--", "-- ", "#", "/*", "*/",
                 "\n", "\r\n", " ", "E'", "e", "BEGIN", "begin ", "END", " end ", "CASE", "IF", "LOOP", "CREATE ",
-                "NOT ATOMIC", ".", "@", "SELECT 1", "é", "✓", "\t",
+                "NOT ATOMIC", ".", "@", "SELECT 1", "é", "✓", "\t", "(", ")", "DO ALSO (",
             ])
             .prop_map(str::to_owned),
             1 => any::<String>(),
@@ -1105,8 +1180,8 @@ mod tests {
 
         #[test]
         fn plain_statements_split_like_a_naive_split(
-            // No vowels, so no keywords.
-            parts in prop::collection::vec("[b-df-hj-np-tv-z0-9 (),=\n]{0,20}", 0..10),
+            // No vowels, so no keywords; no parentheses (see the next property).
+            parts in prop::collection::vec("[b-df-hj-np-tv-z0-9 ,=\n]{0,20}", 0..10),
             kind in kind(),
         ) {
             let input = parts.join(";");
@@ -1114,6 +1189,31 @@ mod tests {
             let got: Vec<&str> = split_statements(&input, kind).into_iter().map(|s| s.sql).collect();
             prop_assert_eq!(got, expected);
         }
+
+        #[test]
+        fn semicolons_inside_parentheses_do_not_split(
+            statements in prop::collection::vec(parenthesised(), 0..8),
+            kind in kind(),
+        ) {
+            // `;` joins the statements at the top level only; those inside balanced
+            // parentheses, at any depth, belong to their statement.
+            let input = statements.join(";");
+            let expected: Vec<&str> = statements.iter().map(|s| trim(s)).filter(|s| !s.is_empty()).collect();
+            let got: Vec<&str> = split_statements(&input, kind).into_iter().map(|s| s.sql).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    /// A statement without keywords or quotes whose parentheses are balanced and may hold
+    /// `;`-separated lists, nested a few levels deep.
+    fn parenthesised() -> impl Strategy<Value = String> {
+        let plain = "[b-df-hj-np-tv-z0-9 ,=\n]{0,8}";
+        let leaf = plain.prop_map(|s: String| s);
+        let nested = leaf.prop_recursive(3, 24, 4, move |inner| {
+            (plain, prop::collection::vec(inner, 1..4), plain)
+                .prop_map(|(before, list, after)| format!("{before}({}){after}", list.join(";")))
+        });
+        (plain, nested).prop_map(|(head, body)| format!("{head}{body}"))
     }
 
     #[test]
