@@ -85,7 +85,12 @@ fn build_passes_fails_and_reruns() {
         (
             "c3.sql",
             revision("c3", "c3", "self", "SELECT 1;", "").into_bytes(),
-            &["migrations/c3.sql", "revises or depends on itself", "cycle"],
+            &["migrations/c3.sql:4", "revision c3 revises itself", "cycle"],
+        ),
+        (
+            "c3.sql",
+            format!("{head}-- Depends On: c3\n-- migrate:up\n").into_bytes(),
+            &["migrations/c3.sql:4", "revision c3 depends on itself", "cycle"],
         ),
         (
             "c3.sql",

@@ -666,6 +666,25 @@ fn missing_folder_and_broken_files_are_reported() {
     project.fails(&["revision", "-m", "x"]);
 }
 
+/// A loop that runs through `Depends On` points at that line, not at `Revises`.
+#[test]
+fn a_cycle_through_a_dependency_points_at_depends_on() {
+    let project = TempProject::initialised("loop");
+    project.write_revision("a1", "<base>", "first", "-- Depends On: b2");
+    project.write_revision("b2", "a1", "second", "");
+    for args in [&["heads"][..], &["history"], &["revision", "-m", "x"]] {
+        let error = project.fails(args);
+        assert_eq!(
+            error,
+            "error: the migrations have 1 problem:\n\
+             - migrations/a1_first.sql:6: cycle: a1 depends on b2, b2 revises a1 [cycle]\n    \
+             also: migrations/b2_second.sql:4\n    \
+             hint: a revision must come after what it revises and depends on; fix `Revises` or `Depends On` on one of these lines so the loop is broken\n",
+            "{args:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Packages: --manifest-path, -p, workspaces
 // ---------------------------------------------------------------------------------------

@@ -325,6 +325,13 @@ fn missing_hint(name: &str, by_id: &IdMap<'_>, key: &str) -> String {
     }
 }
 
+/// How a revision names the one it needs: the key whose line a cycle problem points at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Revises,
+    DependsOn,
+}
+
 /// One problem per cycle among the revisions Kahn's algorithm could not order.
 fn cycle_problems<B>(
     revisions: &[Revision<B>],
@@ -333,6 +340,13 @@ fn cycle_problems<B>(
     pending: &[usize],
 ) -> Vec<Problem> {
     let stuck = |i: usize| pending[i] > 0;
+    // What `node` needs, each with the key that names it: parents first.
+    let needs = |node: usize| {
+        parents[node]
+            .iter()
+            .map(|&p| (p, Edge::Revises))
+            .chain(dependencies[node].iter().map(|&d| (d, Edge::DependsOn)))
+    };
     // 0 = unvisited, 1 = on the current walk, 2 = done.
     let mut state = vec![0u8; revisions.len()];
     let mut problems = Vec::new();
@@ -341,23 +355,20 @@ fn cycle_problems<B>(
             continue;
         }
         // Every stuck revision has a stuck predecessor, so walking predecessors must
-        // either close a loop or reach a revision already handled.
+        // either close a loop or reach a revision already handled. `walk[k]` needs
+        // `walk[k + 1]` through `edges[k]`.
         let mut walk = vec![start];
+        let mut edges: Vec<Edge> = Vec::new();
         state[start] = 1;
         let mut node = start;
         loop {
-            let next = parents[node]
-                .iter()
-                .chain(&dependencies[node])
-                .copied()
-                .find(|&p| stuck(p) && state[p] != 2)
-                .or_else(|| parents[node].iter().chain(&dependencies[node]).copied().find(|&p| stuck(p)));
-            let Some(next) = next else { break };
+            let next =
+                needs(node).find(|&(p, _)| stuck(p) && state[p] != 2).or_else(|| needs(node).find(|&(p, _)| stuck(p)));
+            let Some((next, edge)) = next else { break };
             if state[next] == 1 {
                 let from = walk.iter().position(|&w| w == next).unwrap_or(0);
-                let mut cycle: Vec<usize> = walk[from..].to_vec();
-                cycle.reverse();
-                problems.push(describe_cycle(revisions, &cycle));
+                edges.push(edge);
+                problems.push(describe_cycle(revisions, &walk[from..], &edges[from..]));
                 break;
             }
             if state[next] == 2 {
@@ -365,6 +376,7 @@ fn cycle_problems<B>(
             }
             state[next] = 1;
             walk.push(next);
+            edges.push(edge);
             node = next;
         }
         for w in walk {
@@ -374,19 +386,33 @@ fn cycle_problems<B>(
     problems
 }
 
-fn describe_cycle<B>(revisions: &[Revision<B>], cycle: &[usize]) -> Problem {
-    let first = &revisions[cycle[0]];
+/// The problem for a loop where `cycle[k]` needs `cycle[k + 1]` (and the last needs the
+/// first) through `edges[k]`: each revision's location is the line of the key (`Revises`
+/// or `Depends On`) that names the next one, so the fix can be made where it points.
+fn describe_cycle<B>(revisions: &[Revision<B>], cycle: &[usize], edges: &[Edge]) -> Problem {
+    let id = |i: usize| revisions[i].id.as_str();
+    let verb = |edge: Edge| match edge {
+        Edge::Revises => "revises",
+        Edge::DependsOn => "depends on",
+    };
     let message = if cycle.len() == 1 {
-        format!("revision {} revises or depends on itself", first.id)
+        format!("revision {} {} itself", id(cycle[0]), verb(edges[0]))
     } else {
-        let mut path: Vec<&str> = cycle.iter().map(|&i| revisions[i].id.as_str()).collect();
-        path.push(&first.id);
-        format!("cycle: {}", path.join(" -> "))
+        let steps: Vec<String> = cycle
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| format!("{} {} {}", id(i), verb(edges[k]), id(cycle[(k + 1) % cycle.len()])))
+            .collect();
+        format!("cycle: {}", steps.join(", "))
+    };
+    let line = |i: usize, edge: Edge| match edge {
+        Edge::Revises => revisions[i].origin.revises_line,
+        Edge::DependsOn => revisions[i].origin.depends_on_line,
     };
     Problem {
         code: ProblemCode::Cycle,
         message,
-        locations: cycle.iter().map(|&i| at(&revisions[i], revisions[i].origin.revises_line)).collect(),
-        hint: Some("a revision must come after its parents; fix `Revises`/`Depends On` in one of these files so the loop is broken".into()),
+        locations: cycle.iter().zip(edges).map(|(&i, &edge)| at(&revisions[i], line(i, edge))).collect(),
+        hint: Some("a revision must come after what it revises and depends on; fix `Revises` or `Depends On` on one of these lines so the loop is broken".into()),
     }
 }

@@ -2,7 +2,7 @@
 //! random DAGs.
 
 use super::*;
-use crate::diagnostic::ProblemCode;
+use crate::diagnostic::{Location, ProblemCode};
 use crate::revision::{Origin, RevisionBody};
 use proptest::prelude::*;
 use std::path::PathBuf;
@@ -210,7 +210,11 @@ fn labelled_heads_allowed_with_multiple_heads() {
 fn cycles_including_self_parent() {
     let err = RevisionGraph::build(vec![rev("a1", &["a1"])]).unwrap_err();
     assert_eq!(err.problems[0].code, ProblemCode::Cycle);
-    assert!(err.problems[0].message.contains("a1 revises or depends on itself"));
+    assert_eq!(err.problems[0].message, "revision a1 revises itself");
+    assert_eq!(err.problems[0].locations, [Location::new("a1.sql", 4)]);
+    let err = RevisionGraph::build(vec![depends(rev("a1", &[]), &["a1"])]).unwrap_err();
+    assert_eq!(err.problems[0].message, "revision a1 depends on itself");
+    assert_eq!(err.problems[0].locations, [Location::new("a1.sql", 6)]);
     let err = RevisionGraph::build(vec![
         rev("r0", &[]),
         rev("a1", &["c3"]),
@@ -225,9 +229,35 @@ fn cycles_including_self_parent() {
         assert!(err.problems[0].message.contains(id));
     }
     assert!(!err.problems[0].message.contains("d4"));
-    // A cycle through a dependency.
+    // A cycle through a dependency points at the `Depends On` line of the revision whose
+    // dependency closes the loop (line 6 here), and at `Revises` (line 4) elsewhere.
     let err = RevisionGraph::build(vec![depends(rev("a1", &[]), &["b2"]), rev("b2", &["a1"])]).unwrap_err();
+    assert_eq!(err.problems.len(), 1, "{err}");
     assert_eq!(err.problems[0].code, ProblemCode::Cycle);
+    let mut locations = err.problems[0].locations.clone();
+    locations.sort_by(|a, b| a.path.cmp(&b.path));
+    assert_eq!(locations, [Location::new("a1.sql", 6), Location::new("b2.sql", 4)]);
+    assert!(
+        ["cycle: a1 depends on b2, b2 revises a1", "cycle: b2 revises a1, a1 depends on b2"]
+            .contains(&err.problems[0].message.as_str()),
+        "{err}"
+    );
+    // A longer loop with one dependency edge among parents.
+    let err = RevisionGraph::build(vec![
+        rev("a1", &["c3"]),
+        rev("b2", &["a1"]),
+        depends(rev("c3", &[]), &["b2"]),
+        rev("d4", &["c3"]),
+    ])
+    .unwrap_err();
+    let problem = &err.problems[0];
+    let by_file: Vec<String> = {
+        let mut l: Vec<String> = problem.locations.iter().map(ToString::to_string).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(by_file, ["a1.sql:4", "b2.sql:4", "c3.sql:6"], "{err}");
+    assert!(problem.message.contains("c3 depends on b2") && problem.message.contains("b2 revises a1"), "{err}");
 }
 
 #[test]
