@@ -666,6 +666,27 @@ fn missing_folder_and_broken_files_are_reported() {
     project.fails(&["revision", "-m", "x"]);
 }
 
+/// `--sql` ranges that go the wrong way are refused (exit 2, nothing printed), upgrade and
+/// downgrade alike; a range that stays put prints an empty script.
+#[test]
+fn backwards_sql_ranges_are_refused() {
+    let project = chain_of_four();
+    let error = project.fails(&["upgrade", "head:base", "--sql"]);
+    assert_eq!(
+        error,
+        "error: `upgrade head:base --sql` goes backwards: base is below head, and an upgrade only goes up; use `cargo migrate downgrade head:base --sql` for the script that takes head down to base\n"
+    );
+    let error = project.fails(&["upgrade", "c3:a1", "--sql"]);
+    assert!(error.contains("`upgrade c3:a1 --sql` goes backwards: a1 is below c3"), "{error}");
+    let error = project.fails(&["downgrade", "base:head", "--sql"]);
+    assert!(error.contains("cannot downgrade to d4 (fourth): it is not applied"), "{error}");
+    let script = project.ok(&["upgrade", "b2:b2", "--sql"]);
+    assert!(!script.contains("Running"), "{script}");
+    // The right way round, each works.
+    assert_eq!(project.ok(&["upgrade", "base:head", "--sql"]).matches("-- Running upgrade").count(), 4);
+    assert_eq!(project.ok(&["downgrade", "head:base", "--sql"]).matches("-- Running downgrade").count(), 4);
+}
+
 /// A loop that runs through `Depends On` points at that line, not at `Revises`.
 #[test]
 fn a_cycle_through_a_dependency_points_at_depends_on() {

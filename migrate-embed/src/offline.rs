@@ -5,7 +5,7 @@
 
 use crate::config::TableName;
 use crate::dialect::Dialect;
-use crate::graph::{Anchor, Destination, RevSet, RevisionGraph, Target, TargetError, TargetKind};
+use crate::graph::{Anchor, Destination, RangeSpec, RevSet, RevisionGraph, Target, TargetError, TargetKind};
 use crate::plan::{Direction, PlanError, Record, Step, plan_downgrade, plan_upgrade};
 use crate::sql::split::split_with;
 use crate::version_table::VersionTable;
@@ -23,6 +23,18 @@ pub enum OfflineError {
         "offline downgrade needs a range `FROM:TO` (e.g. `head:base`), because there is no database to read the current state from"
     )]
     DowngradeNeedsRange,
+    /// An upgrade range whose end lies below its start (`head:base`): nothing would run.
+    #[error(
+        "`upgrade {range} --sql` goes backwards: {upper} is below {lower}, and an upgrade only goes up; use `cargo migrate downgrade {range} --sql` for the script that takes {lower} down to {upper}"
+    )]
+    BackwardsRange {
+        /// The range as written.
+        range: String,
+        /// Its start.
+        lower: String,
+        /// Its end.
+        upper: String,
+    },
 }
 
 /// The script for moving `direction` to `destination`: `A:B` starts with A (and what it
@@ -68,6 +80,9 @@ pub fn offline_script(
             (graph.empty_set(), target.clone())
         }
     };
+    if let (Direction::Up, Destination::Range(range)) = (direction, destination) {
+        refuse_backwards(graph, range, &applied, &target)?;
+    }
     let plan = match direction {
         Direction::Up => plan_upgrade(graph, &applied, &target)?,
         Direction::Down => plan_downgrade(graph, &applied, &target)?,
@@ -82,6 +97,23 @@ pub fn offline_script(
         write_step(&mut out, &step, &table);
     }
     Ok(out)
+}
+
+/// Refuses an upgrade range `A:B` whose end is strictly below its start: B and all it
+/// needs are already in A's state, which holds more. (Alembic prints an empty script;
+/// `downgrade B:A --sql` is refused the same way, so this is refused too.) A range whose
+/// ends are the same state prints an empty script; ends on sibling branches upgrade.
+fn refuse_backwards(graph: &RevisionGraph, range: &RangeSpec, from: &RevSet, to: &Target) -> Result<(), OfflineError> {
+    let wanted = graph.ancestors(&graph.upgrade_destination(to, from).map_err(PlanError::from)?, true);
+    let below = wanted.iter().zip(from).all(|(&w, &f)| !w || f) && wanted != *from;
+    if below {
+        return Err(OfflineError::BackwardsRange {
+            range: range.to_string(),
+            lower: range.lower.as_ref().map_or_else(|| "base".to_owned(), |t| t.text.clone()),
+            upper: to.text.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// One step: its `Running …` line, its statements, and its version-table statement, in a
@@ -165,6 +197,19 @@ mod tests {
             super::tests::script(DatabaseKind::MySql, "v", Direction::Down, "base"),
             Err(OfflineError::DowngradeNeedsRange)
         );
+        // An upgrade range that ends below its start is refused, as downgrade refuses
+        // the opposite; one that stays put prints an empty script.
+        for range in ["head:base", "b2:a1", "b2:base", "head:a1"] {
+            let error = super::tests::script(DatabaseKind::Sqlite, "v", Direction::Up, range).unwrap_err();
+            assert!(matches!(error, OfflineError::BackwardsRange { .. }), "{range}: {error}");
+        }
+        assert_eq!(
+            super::tests::script(DatabaseKind::Sqlite, "v", Direction::Up, "head:base").unwrap_err().to_string(),
+            "`upgrade head:base --sql` goes backwards: base is below head, and an upgrade only goes up; use `cargo migrate downgrade head:base --sql` for the script that takes head down to base"
+        );
+        let same = super::tests::script(DatabaseKind::Sqlite, "v", Direction::Up, "b2:head").unwrap();
+        assert!(!same.contains("Running"), "{same}");
+        assert!(super::tests::script(DatabaseKind::Sqlite, "v", Direction::Down, "base:head").is_err());
         // No database to count from: `current` and `+N` are refused, not taken as base.
         for target in ["current:head", "+1", "a1:+1"] {
             let error = super::tests::script(DatabaseKind::Sqlite, "v", Direction::Up, target).unwrap_err();
