@@ -687,6 +687,73 @@ fn backwards_sql_ranges_are_refused() {
     assert_eq!(project.ok(&["downgrade", "head:base", "--sql"]).matches("-- Running downgrade").count(), 4);
 }
 
+/// Links that loop, a FIFO, a link to `/dev/zero` and a huge file in the migrations folder
+/// used to hang or exhaust memory: now every command lists them as problems at once
+/// (exit 2, nothing written), promptly.
+#[cfg(unix)]
+#[test]
+fn links_fifos_devices_and_huge_files_are_problems_not_hangs() {
+    let project = TempProject::initialised("hostile");
+    project.write_revision("a1", "<base>", "first", "");
+    let dir = project.migrations();
+    std::os::unix::fs::symlink(".", dir.join("loop")).unwrap();
+    std::os::unix::fs::symlink(".", dir.join("loop2")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(dir.join("fifo.sql")).status().unwrap().success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.sql")).unwrap();
+    std::fs::File::create(dir.join("big.sql")).unwrap().set_len(64 * 1024 * 1024 + 1).unwrap();
+    let expected = "error: the migrations have 5 problems:\n\
+        - migrations/big.sql: migrations/big.sql is larger than 64 MiB, the most a revision file may hold [file-too-large]\n    \
+        hint: split it into several revisions, or load bulk data another way (`COPY`, `LOAD DATA`, a script run beside the migration)\n\
+        - migrations/fifo.sql: migrations/fifo.sql is a FIFO (named pipe), not a regular file [not-a-file]\n    \
+        hint: a revision file must be a regular file (or a link to one): replace it with one, or remove it\n\
+        - migrations/loop: migrations/loop is a link to migrations, a folder that contains it; it was not followed [symlink-loop]\n    \
+        hint: remove the link: every revision file under the migrations folder is found without it\n\
+        - migrations/loop2: migrations/loop2 is a link to migrations, a folder that contains it; it was not followed [symlink-loop]\n    \
+        hint: remove the link: every revision file under the migrations folder is found without it\n\
+        - migrations/zero.sql: migrations/zero.sql is a link to a character device, not a regular file [not-a-file]\n    \
+        hint: a revision file must be a regular file (or a link to one): replace it with one, or remove it\n";
+    let before = project.revision_files();
+    for args in [
+        &["heads"][..],
+        &["history"],
+        &["graph"],
+        &["show", "a1"],
+        &["revision", "-m", "x"],
+        &["merge", "heads", "-m", "x"],
+    ] {
+        let output = project.cmd(args).timeout(std::time::Duration::from_secs(30)).output().unwrap();
+        let (stdout, stderr) = texts(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?} (killed after 30 s if None): {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert_eq!(stderr, expected, "{args:?}");
+    }
+    let output = project.cmd(&["check"]).timeout(std::time::Duration::from_secs(30)).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", texts(&output).1);
+    assert!(texts(&output).1.contains("the migrations have 5 problems"), "{}", texts(&output).1);
+    assert_eq!(project.revision_files(), before, "nothing written");
+}
+
+/// A migrations path that names a file is said to be one, not "does not exist".
+#[test]
+fn a_file_where_the_migrations_folder_should_be() {
+    let project = TempProject::new("filedir", "\n[package.metadata.migrate]\ndir = \"schema.sql\"\n");
+    std::fs::write(project.path().join("schema.sql"), "CREATE TABLE t (x INT);\n").unwrap();
+    let folder = project.path().join("schema.sql");
+    for args in [&["heads"][..], &["history"], &["revision", "-m", "x"], &["upgrade", "head", "--sql"]] {
+        let error = project.fails(args);
+        assert_eq!(
+            error,
+            format!(
+                "error: migrations folder {} is a file, not a folder; set `dir` in [package.metadata.migrate] (or pass --dir) to the folder that holds the revision files\n",
+                folder.display()
+            ),
+            "{args:?}"
+        );
+    }
+    let error = project.fails(&["heads", "--dir", "src/main.rs"]);
+    assert!(error.contains("main.rs is a file, not a folder"), "{error}");
+}
+
 /// A loop that runs through `Depends On` points at that line, not at `Revises`.
 #[test]
 fn a_cycle_through_a_dependency_points_at_depends_on() {

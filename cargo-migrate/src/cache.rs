@@ -22,8 +22,8 @@
 use migrate_embed::diagnostic::Problem;
 use migrate_embed::revision::{Origin, Revision, RevisionHeader};
 use migrate_embed::source::{
-    LoadedRevisions, SourceError, in_chunks, list_revision_files, parse_file, read_file_with_metadata, shown_path,
-    strip_root,
+    Listing, LoadedRevisions, SourceError, in_chunks, list_revision_files, parse_file, read_file_with_metadata,
+    shown_path, strip_root, too_large,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -98,10 +98,10 @@ fn load_headers_cached_at(
     // Listing the folder waits on the file system; read the cache meanwhile.
     let (files, old_bytes) = std::thread::scope(|scope| {
         let reading = scope.spawn(|| std::fs::read(&cache_file).unwrap_or_default());
-        let files = list_revision_files(dir);
-        (files, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        let listing = list_revision_files(dir, display_root);
+        (listing, reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let files = files?;
+    let Listing { files, problems } = files?;
     let old = CacheFile::decode(&old_bytes, dir).unwrap_or_default();
     let settled_before = stamp_nanos(now.checked_sub(SETTLE_TIME).unwrap_or(SystemTime::UNIX_EPOCH));
 
@@ -115,7 +115,8 @@ fn load_headers_cached_at(
             .collect::<Vec<_>>()
     });
 
-    let mut loaded = LoadedRevisions { revisions: Vec::with_capacity(files.len()), ..LoadedRevisions::default() };
+    let mut loaded =
+        LoadedRevisions { revisions: Vec::with_capacity(files.len()), problems, ..LoadedRevisions::default() };
     let mut read = Vec::with_capacity(files.len());
     let mut new_entries = Vec::with_capacity(files.len());
     for (outcome, rel) in parts.into_iter().flatten().zip(&relative) {
@@ -181,7 +182,13 @@ fn load_one<'a>(
         revision.origin.path = shown_path(file, display_root);
         return Ok(Outcome { revision: Ok(revision), keep: Some((entry.stamp, Blob::Old(entry.blob))), read: false });
     }
-    let metadata = read_file_with_metadata(file, buffer)?;
+    let metadata = match read_file_with_metadata(file, buffer) {
+        Ok(metadata) => metadata,
+        Err(error @ SourceError::TooLarge { .. }) => {
+            return Ok(Outcome { revision: Err(too_large(&error, file, display_root)), keep: None, read: true });
+        }
+        Err(error) => return Err(error),
+    };
     let revision = parse_file(file, buffer, display_root).map(Revision::into_header);
     let keep = match (&revision, Stamp::of(&metadata)) {
         (Ok(revision), Some(stamp)) if stamp.settled(settled_before) => {

@@ -50,6 +50,13 @@ pub enum ProblemCode {
     MultipleHeads,
     /// With `multiple_heads = true`, a head without a branch label (rule 4).
     UnlabelledHead,
+    /// A link to a folder that contains it; the link is not followed (rule 5).
+    SymlinkLoop,
+    /// A `*.sql` name that is not a regular file once links are followed: a FIFO, a
+    /// socket, a device, or a link to nothing (rule 5).
+    NotAFile,
+    /// A revision file larger than [`crate::source::MAX_REVISION_BYTES`] (rule 5).
+    FileTooLarge,
 }
 
 impl ProblemCode {
@@ -65,6 +72,9 @@ impl ProblemCode {
             Self::Cycle => "cycle",
             Self::MultipleHeads => "multiple-heads",
             Self::UnlabelledHead => "unlabelled-head",
+            Self::SymlinkLoop => "symlink-loop",
+            Self::NotAFile => "not-a-file",
+            Self::FileTooLarge => "file-too-large",
         }
     }
 }
