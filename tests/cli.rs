@@ -388,7 +388,12 @@ fn branch_labels_and_dependencies_across_branches() {
     let error = project.fails(&["revision", "-m", "x", "--head", "accounts@head", "--depends-on", "nothing"]);
     assert!(error.contains("no revision matches `nothing`"), "{error}");
     let error = project.fails(&["revision", "-m", "x", "--head", "nolabel@head"]);
-    assert!(error.contains("no branch is labelled `nolabel`; the labels are: accounts, networking"), "{error}");
+    assert!(
+        error.contains(
+            "no branch is named `nolabel`: it is neither a branch label nor a revision; the labels are: accounts, networking"
+        ),
+        "{error}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

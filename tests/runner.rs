@@ -107,6 +107,7 @@ on_every_database!(
     dml_then_failing_ddl,
     foreign_keys_off_rebuilds_a_parent_and_keeps_its_children,
     statements_ending_in_comments_run_whole,
+    branch_at_revision_targets,
 );
 
 fn graph_of(files: &[(&str, String)]) -> RevisionGraph {
@@ -721,4 +722,88 @@ async fn rule_with_a_statement_list_runs_outside_a_transaction_on_postgres() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM a").await, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM b").await, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM migrate_version WHERE failed_statements IS NULL").await, 2);
+}
+
+/// `X@Y` where Y lies below the labelled part of branch X, on a real database: Alembic's
+/// graph a → b → {c1 (left) → d1, c2 (right) → d2}, each revision a table of its own; then
+/// the same with d2 depending on c1.
+async fn branch_at_revision_targets(db: TestDb) {
+    let mut files = Vec::new();
+    for (id, revises, label) in [
+        ("a", "<base>", ""),
+        ("b", "a", ""),
+        ("c1", "b", "left"),
+        ("c2", "b", "right"),
+        ("d1", "c1", ""),
+        ("d2", "c2", ""),
+    ] {
+        let (name, mut text) =
+            rev(id, revises, &format!("CREATE TABLE t_{id} (x INT);"), Some(&format!("DROP TABLE t_{id};")));
+        if !label.is_empty() {
+            let revises_line = format!("-- Revises: {revises}\n");
+            text = text.replace(&revises_line, &format!("{revises_line}-- Branch Labels: {label}\n"));
+        }
+        files.push((name, text));
+    }
+    let tables = async || -> Vec<String> { schema(&db).await.into_keys().collect() };
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    let all = ["t_a", "t_b", "t_c1", "t_c2", "t_d1", "t_d2"];
+    for (target, ran, left) in [
+        ("left@b", vec!["Running downgrade d1 -> c1, d1 message", "Running downgrade c1 -> b, c1 message"], vec!["d2"]),
+        ("c2@b", vec!["Running downgrade d2 -> c2, d2 message", "Running downgrade c2 -> b, c2 message"], vec!["d1"]),
+        (
+            "d1@base",
+            vec!["Running downgrade d1 -> c1, d1 message", "Running downgrade c1 -> b, c1 message"],
+            vec!["d2"],
+        ),
+        (
+            "right@base+2",
+            vec!["Running downgrade d2 -> c2, d2 message", "Running downgrade c2 -> b, c2 message"],
+            vec!["d1"],
+        ),
+        (
+            "left@a",
+            vec![
+                "Running downgrade d2 -> c2, d2 message",
+                "Running downgrade d1 -> c1, d1 message",
+                "Running downgrade c2 -> b, c2 message",
+                "Running downgrade c1 -> b, c1 message",
+                "Running downgrade b -> a, b message",
+            ],
+            vec!["a"],
+        ),
+    ] {
+        up(&m, &db, "heads").await.unwrap();
+        assert_eq!(tables().await, all, "{target}");
+        assert_eq!(down(&m, &db, target).await.unwrap_or_else(|e| panic!("{target}: {e}")), ran, "{target}");
+        assert_eq!(heads(&m, &db).await, left, "{target}");
+        let kept: Vec<String> = graph
+            .ancestors(&[graph.index_of(left[0]).unwrap()], true)
+            .iter()
+            .enumerate()
+            .filter(|(_, kept)| **kept)
+            .map(|(i, _)| format!("t_{}", graph.revision(i).id))
+            .collect();
+        assert_eq!(tables().await, kept, "{target}: only the revisions above it on the branch were undone");
+    }
+    // A revision on branch `left` is not a target on `right`, and nothing runs.
+    up(&m, &db, "heads").await.unwrap();
+    let error = down(&m, &db, "right@c1").await.unwrap_err().to_string();
+    assert!(error.contains("revision c1 is not on branch `right`"), "{error}");
+    assert_eq!(tables().await, all);
+
+    // d2 depends on c1: taking `left` down to b takes d2 too; c2 stays.
+    files[5].1 = files[5].1.replace("-- Revises: c2", "-- Revises: c2\n-- Depends On: c1");
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    let ran = down(&m, &db, "left@b").await.unwrap();
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    assert!(ran[..2].contains(&"Running downgrade d2 -> c2, d2 message".to_owned()), "d2 goes before c1: {ran:?}");
+    assert_eq!(ran[2], "Running downgrade c1 -> b, c1 message");
+    assert_eq!(heads(&m, &db).await, ["c2"]);
+    assert_eq!(tables().await, ["t_a", "t_b", "t_c2"]);
+    // Upgrading `right` to its head needs c1 again, for d2.
+    up(&m, &db, "right@head").await.unwrap();
+    assert_eq!(tables().await, ["t_a", "t_b", "t_c1", "t_c2", "t_d2"]);
 }

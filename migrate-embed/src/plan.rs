@@ -217,7 +217,10 @@ pub fn plan_upgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) ->
 
 /// The plan for `downgrade TARGET`, as Alembic: the applied revisions that descend from
 /// the target (and those that depend on them), newest first. Other branches and roots
-/// stay; at a merge, its parents become heads again.
+/// stay; at a merge, its parents become heads again. `X@Y` removes what is above `Y` on
+/// branch `X` (`Y` may lie in the trunk X shares, which takes what stands on that part of
+/// the trunk too); `X@base` removes branch X's own revisions, keeping the trunk that
+/// other applied branches stand on.
 ///
 /// # Errors
 /// [`PlanError::NotBelowCurrent`] for a target that is not applied, and
@@ -227,8 +230,13 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
     let remove: RevSet = match graph.downgrade_destination(target, applied)? {
         DowngradeTo::Base => applied.clone(),
         DowngradeTo::BranchBase(label) => {
-            let members = graph.branch_members(&label)?;
-            let start: Vec<RevIndex> = (0..graph.len()).filter(|&i| members[i] && applied[i]).collect();
+            // The branch's lineage goes down to base, but the part of it that other
+            // applied branches stand on stays: only what is the branch's own goes (with
+            // what depends on it). Without other branches, that is all of it.
+            let lineage = graph.branch_lineage(&label)?;
+            let others: Vec<RevIndex> = (0..graph.len()).filter(|&i| applied[i] && !lineage[i]).collect();
+            let needed = graph.ancestors(&others, false);
+            let start: Vec<RevIndex> = (0..graph.len()).filter(|&i| applied[i] && lineage[i] && !needed[i]).collect();
             graph.descendants(&start, true)
         }
         DowngradeTo::Revisions(keep) => {
@@ -242,10 +250,10 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
                 return Err(PlanError::NotBelowCurrent { target: graph.describe(missing), current });
             }
             // The kept revisions stay applied, so what merely depends on them stays too:
-            // start from their children (Alembic's `nextrev`), and with `label@…` only from
-            // children on that branch, so sibling branches are left alone.
+            // start from their children (Alembic's `nextrev`), and with `X@…` only from
+            // children on branch X, so sibling branches are left alone.
             let members = match &target.branch {
-                Some(label) => Some(graph.branch_members(label)?),
+                Some(label) => Some(graph.branch_lineage(label)?),
                 None => None,
             };
             let start: Vec<RevIndex> = keep

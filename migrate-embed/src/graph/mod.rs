@@ -191,6 +191,40 @@ impl<B> RevisionGraph<B> {
         Ok(members)
     }
 
+    /// The branch `X` of a target `X@Y`, as Alembic reads it: `X` is a branch label (naming
+    /// the revision that declares it), a revision id, or a unique id prefix, and the branch
+    /// is that revision's lineage: the revision, everything below it down to base and
+    /// everything built on it (`Revises` edges only; `Depends On` edges join no branch).
+    /// So `Y` may lie below the labelled part of the branch, in the trunk it shares with
+    /// other branches, down to base.
+    ///
+    /// # Errors
+    /// [`TargetError::UnknownLabel`] when `X` is neither a label nor a revision, and
+    /// [`TargetError::AmbiguousPrefix`] for a prefix of several ids.
+    pub fn branch_lineage(&self, name: &str) -> Result<RevSet, TargetError> {
+        let root = match self.labelled(name) {
+            Some(index) => index,
+            None => self.resolve_name(name, None).map_err(|error| match error {
+                TargetError::UnknownRevision { .. } => {
+                    TargetError::UnknownLabel { label: name.to_owned(), known: self.label_list() }
+                }
+                other => other,
+            })?,
+        };
+        let mut lineage = self.ancestors(&[root], false);
+        for (member, below) in lineage.iter_mut().zip(self.descendants(&[root], false)) {
+            *member |= below;
+        }
+        Ok(lineage)
+    }
+
+    /// The revisions of `set` that no revision of `set` revises: where each line of
+    /// descent in the set ends (`Depends On` edges do not count, as in Alembic's branch
+    /// heads).
+    pub fn tips(&self, set: &RevSet) -> Vec<RevIndex> {
+        (0..self.len()).filter(|&i| set[i] && !self.children[i].iter().any(|&c| set[c])).collect()
+    }
+
     /// Every declared label, sorted, for error messages.
     pub fn label_list(&self) -> Vec<String> {
         let mut labels: Vec<String> = self.labels.keys().cloned().collect();

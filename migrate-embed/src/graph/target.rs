@@ -94,10 +94,10 @@ pub enum TargetError {
         /// Matching ids (with messages).
         candidates: Vec<String>,
     },
-    /// `label@…` with a label nobody declares.
-    #[error("no branch is labelled `{label}`{}", known_labels(.known))]
+    /// `X@…` where `X` is neither a branch label nor a revision.
+    #[error("no branch is named `{label}`: it is neither a branch label nor a revision{}", known_labels(.known))]
     UnknownLabel {
-        /// The label.
+        /// The label (or revision) as written.
         label: String,
         /// Labels that exist.
         known: Vec<String>,
@@ -111,7 +111,9 @@ pub enum TargetError {
         heads: Vec<String>,
     },
     /// A revision that is not on the named branch.
-    #[error("revision {revision} is not on branch `{label}`")]
+    #[error(
+        "revision {revision} is not on branch `{label}` (the revisions below and above `{label}`); name one of those, or leave out `{label}@`"
+    )]
     NotInBranch {
         /// The revision.
         revision: String,
@@ -155,6 +157,17 @@ pub enum TargetError {
         other: &'static str,
         /// The target text.
         target: String,
+    },
+    /// `X@-N` where nothing of branch X's own is applied: there is nothing on it to step
+    /// down from (stepping down from the trunk it shares would take other branches too).
+    #[error(
+        "`{target}` counts down from where branch `{label}` is, and no revision of its own is applied; name the revision to go down to (`{label}@<rev>`), or `{label}@base`"
+    )]
+    BranchNotApplied {
+        /// The target text.
+        target: String,
+        /// The branch.
+        label: String,
     },
     /// A target that needs the database's state where none is known.
     #[error("`{target}` counts from the database's current state; run it against a database, or give a revision")]
@@ -297,7 +310,7 @@ impl fmt::Display for RangeSpec {
 pub enum DowngradeTo {
     /// Remove every applied revision.
     Base,
-    /// Remove the applied revisions of one branch (`label@base`).
+    /// Take one branch down to base (`X@base`), keeping what other applied branches need.
     BranchBase(String),
     /// Remove what descends from these revisions (they stay). Several when a step down
     /// from a merge lands on all its parents, as Alembic does.
@@ -366,11 +379,16 @@ impl<B> RevisionGraph<B> {
         match (&target.kind, &target.branch) {
             (TargetKind::Base, None) => Ok(DowngradeTo::Base),
             (TargetKind::Base, Some(label)) => {
-                self.branch_members(label)?;
+                self.branch_lineage(label)?;
                 Ok(DowngradeTo::BranchBase(label.clone()))
             }
             (TargetKind::Relative { from: Anchor::Current, steps }, _) if *steps > 0 => {
                 Err(TargetError::WrongDirection { command: "downgrade", other: "upgrade", target: target.text.clone() })
+            }
+            (TargetKind::Relative { from: Anchor::Current, .. }, Some(label))
+                if self.own_tips(applied, &self.branch_lineage(label)?).is_empty() =>
+            {
+                Err(TargetError::BranchNotApplied { target: target.text.clone(), label: label.clone() })
             }
             (TargetKind::Heads, _) => Err(TargetError::Syntax {
                 target: target.text.clone(),
@@ -417,7 +435,7 @@ impl<B> RevisionGraph<B> {
     /// Resolves a target to the revisions it names; empty for base.
     fn resolve_points(&self, target: &Target, applied: &RevSet) -> Result<Vec<RevIndex>, TargetError> {
         let members = match &target.branch {
-            Some(label) => Some(self.branch_members(label)?),
+            Some(label) => Some(self.branch_lineage(label)?),
             None => None,
         };
         let branch = target.branch.as_deref().zip(members.as_ref());
@@ -461,22 +479,40 @@ impl<B> RevisionGraph<B> {
                 }
             }
             Anchor::Current => {
-                let current: Vec<RevIndex> = self.applied_heads(applied).into_iter().filter(in_branch).collect();
-                match (current[..].len(), branch) {
-                    (1, _) => Ok(Some(current[0])),
-                    (0, None) => Ok(None),
-                    // A branch not yet applied starts from its branch point.
-                    (0, Some((_, members))) => {
-                        let first = members.iter().position(|&m| m);
-                        Ok(first.and_then(|f| self.parents[f].first().copied()))
+                let ambiguous = |current: Vec<RevIndex>| TargetError::AmbiguousCurrent {
+                    target: target.text.clone(),
+                    heads: current.iter().map(|&h| self.describe(h)).collect(),
+                };
+                let Some((_, lineage)) = branch else {
+                    return match self.applied_heads(applied)[..] {
+                        [] => Ok(None),
+                        [one] => Ok(Some(one)),
+                        ref several => Err(ambiguous(several.to_vec())),
+                    };
+                };
+                // Where branch X stands, as Alembic finds it: the applied tip on its
+                // lineage; else, when none of its own revisions is applied, the tip of the
+                // applied trunk it shares (its branch point, say); else base.
+                let current = match self.own_tips(applied, lineage) {
+                    own if !own.is_empty() => own,
+                    _ => {
+                        let shared: RevSet = applied.iter().zip(lineage).map(|(&a, &l)| a && l).collect();
+                        self.tips(&shared)
                     }
-                    _ => Err(TargetError::AmbiguousCurrent {
-                        target: target.text.clone(),
-                        heads: current.iter().map(|&h| self.describe(h)).collect(),
-                    }),
+                };
+                match current[..] {
+                    [] => Ok(None),
+                    [one] => Ok(Some(one)),
+                    _ => Err(ambiguous(current)),
                 }
             }
         }
+    }
+
+    /// The applied revisions on `lineage` that no applied revision revises: where a branch
+    /// stands on its own (empty when only the trunk it shares is applied).
+    fn own_tips(&self, applied: &RevSet, lineage: &RevSet) -> Vec<RevIndex> {
+        self.tips(applied).into_iter().filter(|&i| lineage[i]).collect()
     }
 
     /// Walks `steps` revisions up (children) or down (parents) from `start` (`None` = base).

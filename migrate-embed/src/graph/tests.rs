@@ -441,3 +441,365 @@ proptest! {
         prop_assert_eq!(back, vec![g.index_of(&ids[start]).unwrap()]);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// `X@Y` targets, checked against Alembic 1.20.1's own CLI (`alembic upgrade|downgrade` on
+// SQLite, every case on a fresh database, rows of the version table as the starting state).
+// ---------------------------------------------------------------------------------------
+
+/// Alembic's graphs for `X@Y`:
+/// - `A`: a → b; b → c1 (`left`) → d1; b → c2 (`right`) → d2.
+/// - `B1`: A, and d2 depends on c1. `B2`: A, and c1 depends on c2.
+/// - `C`: A, and c1 → e1 (so c1, which carries `left`, is itself a branch point).
+/// - `D`: two roots, a1 (`left`) → b1 and a2 (`right`) → b2.
+fn alembic_graph(name: &str) -> RevisionGraph {
+    let revs = match name {
+        "D" => vec![
+            labelled(rev("a1", &[]), &["left"]),
+            rev("b1", &["a1"]),
+            labelled(rev("a2", &[]), &["right"]),
+            rev("b2", &["a2"]),
+        ],
+        _ => {
+            let mut revs = vec![
+                rev("a", &[]),
+                rev("b", &["a"]),
+                labelled(rev("c1", &["b"]), &["left"]),
+                labelled(rev("c2", &["b"]), &["right"]),
+                rev("d1", &["c1"]),
+                rev("d2", &["c2"]),
+            ];
+            match name {
+                "B1" => revs[5] = depends(rev("d2", &["c2"]), &["c1"]),
+                "B2" => revs[2] = depends(labelled(rev("c1", &["b"]), &["left"]), &["c2"]),
+                "C" => revs.push(rev("e1", &["c1"])),
+                _ => {}
+            }
+            revs
+        }
+    };
+    RevisionGraph::build(revs).unwrap()
+}
+
+/// One case: graph, the version table's rows before, `up`/`down`, the target, and what
+/// runs (revision ids in any order; the order is checked separately) or `!` and a piece of
+/// the error. The last field is empty where Alembic does the same, else what Alembic does
+/// and why we differ.
+type AlembicCase = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+/// Deliberate differences (the README's "Choices where the spec is silent" lists them):
+const BASE_KEEPS_OTHERS: &str = "Alembic removes every revision: with one root, `X@base` ignores X. SPEC §4: `X@base` takes branch X down to base, keeping what other applied branches stand on";
+const CHECKED: &str =
+    "Alembic drops X in an absolute downgrade and resolves Y globally; we check that Y is on branch X";
+const HEAD_IN_BRANCH: &str =
+    "Alembic resolves `head` globally here (MultipleHeads); we take the head of branch X, as upgrade does";
+const NO_OP: &str =
+    "Alembic: \"Destination … is not a valid downgrade target\"; we do nothing, as for `downgrade <current revision>`";
+const LABEL_HEADS: &str = "Alembic accepts `X@heads`; our grammar (SPEC §4) has `X@head` only";
+
+const ALEMBIC_CASES: &[AlembicCase] = &[
+    // Graph A, both branches applied.
+    ("A", "d1 d2", "down", "left@b", "d1 c1", ""),
+    ("A", "d1 d2", "down", "c2@b", "d2 c2", ""),
+    ("A", "d1 d2", "down", "d1@b", "d1 c1", ""),
+    ("A", "d1 d2", "down", "d1@base", "d1 c1", BASE_KEEPS_OTHERS),
+    ("A", "d1 d2", "down", "right@base+2", "d2 c2", ""),
+    ("A", "d1 d2", "down", "left@-1", "d1", ""),
+    ("A", "d1 d2", "down", "right@base", "d2 c2", BASE_KEEPS_OTHERS),
+    ("A", "d1 d2", "down", "c1@-1", "d1", ""),
+    ("A", "d1 d2", "down", "left@a", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "right@a", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "left@c1", "d1", ""),
+    ("A", "d1 d2", "down", "left@d1", "", ""),
+    ("A", "d1 d2", "down", "right@c2", "d2", ""),
+    ("A", "d1 d2", "down", "left@-2", "d1 c1", ""),
+    ("A", "d1 d2", "down", "left@-3", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "left@-4", "d1 c1", BASE_KEEPS_OTHERS),
+    ("A", "d1 d2", "down", "left@-5", "!didn't produce 5 migrations", ""),
+    ("A", "d1 d2", "down", "right@-1", "d2", ""),
+    ("A", "d1 d2", "down", "right@-2", "d2 c2", ""),
+    ("A", "d1 d2", "down", "d2@-1", "d2", ""),
+    ("A", "d1 d2", "down", "d2@-3", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "left@head-1", "d1", ""),
+    ("A", "d1 d2", "down", "left@head-2", "d1 c1", ""),
+    ("A", "d1 d2", "down", "left@head-3", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "right@head-4", "d2 c2", BASE_KEEPS_OTHERS),
+    ("A", "d1 d2", "down", "left@base+1", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "left@base+3", "d1", ""),
+    ("A", "d1 d2", "down", "left@base+4", "", ""),
+    ("A", "d1 d2", "down", "left@base+5", "!didn't produce 5 migrations", ""),
+    ("A", "d1 d2", "down", "left@+1", "!goes the wrong way", ""),
+    ("A", "d1 d2", "down", "left@base", "d1 c1", BASE_KEEPS_OTHERS),
+    ("A", "d1 d2", "down", "b@base", "d1 c1 d2 c2 b a", ""),
+    ("A", "d1 d2", "down", "b@a", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "a@base", "d1 c1 d2 c2 b a", ""),
+    ("A", "d1 d2", "down", "left@heads", "!`label@heads` is not a target", ""),
+    ("A", "d1 d2", "down", "left@head", "", HEAD_IN_BRANCH),
+    ("A", "d1 d2", "down", "left@c2", "!revision c2 is not on branch `left`", CHECKED),
+    ("A", "d1 d2", "down", "left@d2", "!revision d2 is not on branch `left`", CHECKED),
+    ("A", "d1 d2", "down", "c1@c2", "!revision c2 is not on branch `c1`", CHECKED),
+    ("A", "d1 d2", "down", "nosuch@b", "!no branch is named `nosuch`", ""),
+    ("A", "d1 d2", "down", "nosuch@a", "!no branch is named `nosuch`", "Alembic resolves X only when it needs it"),
+    ("A", "d1 d2", "down", "nosuch@base", "!no branch is named `nosuch`", "Alembic resolves X only when it needs it"),
+    ("A", "d1 d2", "down", "left@nosuch", "!no revision matches `nosuch`", ""),
+    ("A", "d1 d2", "down", "b", "d1 c1 d2 c2", ""),
+    ("A", "d1 d2", "down", "a", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "base", "d1 c1 d2 c2 b a", ""),
+    (
+        "A",
+        "d1 d2",
+        "down",
+        "-1",
+        "!the database has 2 current heads",
+        "Alembic warns and steps down from its first row",
+    ),
+    ("A", "d1 d2", "down", "left@a+1", "d1 c1", ""),
+    ("A", "d1 d2", "down", "right@a+2", "d2", ""),
+    ("A", "d1 d2", "down", "right@a+3", "", ""),
+    ("A", "d1 d2", "down", "left@d1-1", "d1", ""),
+    ("A", "d1 d2", "down", "left@d1-2", "d1 c1", ""),
+    ("A", "d1 d2", "down", "left@d1-3", "d1 c1 d2 c2 b", ""),
+    ("A", "d1 d2", "down", "left@d2-1", "!revision d2 is not on branch `left`", ""),
+    ("A", "d1 d2", "down", "left@c2-1", "!revision c2 is not on branch `left`", ""),
+    ("A", "d1 d2", "down", "left@c2+1", "!revision c2 is not on branch `left`", "Alembic: \"Walked too far\""),
+    ("A", "d1 d2", "down", "left@head+1", "!nothing is above head", ""),
+    // Graph A, only the right branch applied.
+    ("A", "d2", "down", "left@b", "", NO_OP),
+    ("A", "d2", "down", "left@base", "", BASE_KEEPS_OTHERS),
+    ("A", "d2", "down", "left@-1", "!no revision of its own is applied", "Alembic fails an assertion"),
+    ("A", "d2", "down", "left@a", "d2 c2 b", ""),
+    ("A", "d2", "down", "right@b", "d2 c2", ""),
+    ("A", "d2", "down", "c1@b", "", NO_OP),
+    ("A", "d2", "down", "left@c1", "!cannot downgrade to c1", ""),
+    ("A", "c1 d2", "down", "left@b", "c1", ""),
+    ("A", "c1 d2", "down", "left@c1", "", ""),
+    ("A", "c1 d2", "down", "left@-1", "c1", ""),
+    ("A", "c1 d2", "down", "left@-2", "c1 d2 c2 b", ""),
+    ("A", "b", "down", "left@a", "b", ""),
+    ("A", "b", "down", "left@-1", "b", ""),
+    ("A", "b", "down", "left@b", "", ""),
+    ("A", "b", "down", "left@base", "b a", ""),
+    // Graph A, upgrades.
+    ("A", "a", "up", "left@c1", "b c1", ""),
+    ("A", "a", "up", "right@+2", "b c2", ""),
+    ("A", "a", "up", "c2@head", "b c2 d2", ""),
+    ("A", "a", "up", "left@head", "b c1 d1", ""),
+    ("A", "a", "up", "left@+1", "b", ""),
+    ("A", "a", "up", "left@+2", "b c1", ""),
+    ("A", "a", "up", "left@+3", "b c1 d1", ""),
+    ("A", "a", "up", "left@+4", "!didn't produce 4 migrations", ""),
+    ("A", "a", "up", "right@base+3", "b c2", ""),
+    ("A", "a", "up", "right@base+4", "b c2 d2", ""),
+    ("A", "a", "up", "left@heads", "!`label@heads` is not a target", LABEL_HEADS),
+    ("A", "a", "up", "c1@+1", "b", ""),
+    ("A", "a", "up", "d1@+1", "b", ""),
+    ("A", "a", "up", "left@b", "b", ""),
+    ("A", "a", "up", "left@c2", "!revision c2 is not on branch `left`", ""),
+    ("A", "a", "up", "nosuch@head", "!no branch is named `nosuch`", ""),
+    ("A", "a", "up", "left@a+2", "b c1", ""),
+    ("A", "a", "up", "right@a+2", "b c2", ""),
+    ("A", "a", "up", "right@c2+1", "b c2 d2", ""),
+    ("A", "a", "up", "left@d1", "b c1 d1", ""),
+    ("A", "a", "up", "c1@d1", "b c1 d1", ""),
+    ("A", "a", "up", "d1@head", "b c1 d1", ""),
+    ("A", "a", "up", "b@head", "!there are 2 heads", ""),
+    ("A", "a", "up", "b@heads", "!`label@heads` is not a target", LABEL_HEADS),
+    ("A", "a", "up", "right@c2+2", "!didn't produce 2 migrations", "Alembic fails an assertion"),
+    ("A", "a", "up", "left@c2+1", "!revision c2 is not on branch `left`", "Alembic fails an assertion"),
+    ("A", "a", "up", "left@head+1", "!nothing is above head", ""),
+    ("A", "a", "up", "left@-1", "!goes the wrong way", ""),
+    ("A", "a", "up", "left@head-1", "b c1", ""),
+    ("A", "a", "up", "+2", "!is ambiguous at b", ""),
+    ("A", "a", "up", "+3", "!is ambiguous at b", ""),
+    ("A", "d1", "up", "right@+1", "c2", ""),
+    ("A", "d1", "up", "right@+2", "c2 d2", ""),
+    ("A", "d1", "up", "right@head", "c2 d2", ""),
+    ("A", "d1", "up", "left@+1", "!didn't produce 1 migrations", ""),
+    ("A", "d1", "up", "c2@+1", "c2", ""),
+    ("A", "c1", "up", "right@+1", "c2", ""),
+    ("A", "b", "up", "right@+1", "c2", ""),
+    ("A", "b", "up", "left@+1", "c1", ""),
+    ("A", "", "up", "left@+1", "a", ""),
+    ("A", "", "up", "left@+3", "a b c1", ""),
+    ("A", "", "up", "right@+3", "a b c2", ""),
+    ("A", "", "up", "left@c1", "a b c1", ""),
+    ("A", "", "up", "right@head", "a b c2 d2", ""),
+    // Graph B1: d2 depends on c1. What depends on a removed revision goes too.
+    ("B1", "d1 d2", "down", "left@b", "d1 d2 c1", ""),
+    ("B1", "d1 d2", "down", "c1@b", "d1 d2 c1", ""),
+    ("B1", "d1 d2", "down", "right@b", "d2 c2", ""),
+    ("B1", "d1 d2", "down", "d1@base", "d1 d2 c1", BASE_KEEPS_OTHERS),
+    ("B1", "d1 d2", "down", "c2@b", "d2 c2", ""),
+    ("B1", "d1 d2", "down", "d2@c2", "d2", ""),
+    ("B1", "d1 d2", "down", "left@-1", "d1", ""),
+    ("B1", "d1 d2", "down", "right@-1", "d2", ""),
+    ("B1", "d1 d2", "down", "left@a", "d1 d2 c2 c1 b", ""),
+    ("B1", "d1 d2", "down", "right@base", "d2 c2", BASE_KEEPS_OTHERS),
+    ("B1", "d1 d2", "down", "c1@-1", "d1", ""),
+    ("B1", "d1 d2", "down", "left@c1", "d1", ""),
+    ("B1", "d1 d2", "down", "right@c2", "d2", ""),
+    ("B1", "a", "up", "left@c1", "b c1", ""),
+    ("B1", "a", "up", "right@+2", "b c2", ""),
+    ("B1", "a", "up", "c2@head", "b c1 c2 d2", ""),
+    ("B1", "a", "up", "right@head", "b c1 c2 d2", ""),
+    ("B1", "a", "up", "left@head", "b c1 d1", ""),
+    ("B1", "a", "up", "left@+2", "b c1", ""),
+    ("B1", "a", "up", "d2", "b c1 c2 d2", ""),
+    ("B1", "a", "up", "c1", "b c1", ""),
+    // Graph B2: c1 depends on c2.
+    ("B2", "d1 d2", "down", "left@b", "d1 c1", ""),
+    ("B2", "d1 d2", "down", "c1@b", "d1 c1", ""),
+    ("B2", "d1 d2", "down", "right@b", "d1 c1 d2 c2", ""),
+    ("B2", "d1 d2", "down", "d1@base", "d1 c1", BASE_KEEPS_OTHERS),
+    ("B2", "d1 d2", "down", "c2@b", "d1 c1 d2 c2", ""),
+    ("B2", "d1 d2", "down", "d2@c2", "d2", ""),
+    ("B2", "d1 d2", "down", "left@-1", "d1", ""),
+    ("B2", "d1 d2", "down", "right@-1", "d2", ""),
+    ("B2", "d1 d2", "down", "left@a", "d1 c1 d2 c2 b", ""),
+    ("B2", "d1 d2", "down", "right@base", "d1 c1 d2 c2", BASE_KEEPS_OTHERS),
+    ("B2", "d1 d2", "down", "c1@-1", "d1", ""),
+    ("B2", "d1 d2", "down", "left@c1", "d1", ""),
+    ("B2", "d1 d2", "down", "right@c2", "d2", ""),
+    ("B2", "a", "up", "left@c1", "b c2 c1", ""),
+    ("B2", "a", "up", "right@+2", "b c2", ""),
+    ("B2", "a", "up", "c2@head", "b c2 d2", ""),
+    ("B2", "a", "up", "right@head", "b c2 d2", ""),
+    ("B2", "a", "up", "left@head", "b c2 c1 d1", ""),
+    ("B2", "a", "up", "left@+2", "b c2 c1", ""),
+    ("B2", "a", "up", "d2", "b c2 d2", ""),
+    ("B2", "a", "up", "c1", "b c2 c1", ""),
+    // Graph C: c1 (`left`) branches into d1 and e1.
+    (
+        "C",
+        "d1 d2 e1",
+        "down",
+        "left@c1",
+        "d1 e1",
+        "Alembic: \"Not a valid downgrade target\" (it keeps only the children of c1 below c1); both are on branch `left` above c1",
+    ),
+    ("C", "d1 d2 e1", "down", "d1@c1", "d1", ""),
+    ("C", "d1 d2 e1", "down", "e1@c1", "e1", ""),
+    ("C", "d1 d2 e1", "down", "left@b", "d1 e1 c1", ""),
+    ("C", "d1 d2 e1", "down", "c1@b", "d1 e1 c1", ""),
+    ("C", "d1 d2 e1", "down", "left@-1", "!the database has 2 current heads", "Alembic fails an assertion"),
+    ("C", "d1 d2 e1", "down", "e1@-1", "e1", ""),
+    ("C", "d1 d2 e1", "down", "d1@-1", "d1", ""),
+    ("C", "d1 d2 e1", "down", "left@d1", "", ""),
+    ("C", "d1 d2 e1", "down", "right@b", "d2 c2", ""),
+    ("C", "d1 d2 e1", "down", "left@head", "!there are 2 heads", ""),
+    ("C", "d1 d2 e1", "down", "left@heads", "!`label@heads` is not a target", ""),
+    ("C", "a", "up", "left@head", "!there are 2 heads", ""),
+    ("C", "a", "up", "left@heads", "!`label@heads` is not a target", LABEL_HEADS),
+    ("C", "a", "up", "left@+3", "!is ambiguous at c1", ""),
+    ("C", "a", "up", "d1@head", "b c1 d1", ""),
+    ("C", "a", "up", "e1@+3", "b c1 e1", ""),
+    ("C", "c1", "up", "left@+1", "!is ambiguous at c1", ""),
+    ("C", "c1", "up", "d1@+1", "d1", ""),
+    ("C", "c1", "up", "e1@+1", "e1", ""),
+    // Graph D: two roots.
+    ("D", "b1 b2", "down", "left@base", "b1 a1", ""),
+    ("D", "b1 b2", "down", "right@base", "b2 a2", ""),
+    ("D", "b1 b2", "down", "b1@base", "b1 a1", ""),
+    ("D", "b1 b2", "down", "left@-1", "b1", ""),
+    ("D", "b1 b2", "down", "left@-2", "b1 a1", ""),
+    ("D", "b1 b2", "down", "left@-3", "!didn't produce 3 migrations", ""),
+    ("D", "b1 b2", "down", "left@a1", "b1", ""),
+    ("D", "b1 b2", "down", "base", "b1 a1 b2 a2", ""),
+    ("D", "b1 b2", "down", "left@base+1", "b1", ""),
+    ("D", "b1 b2", "down", "a1@base", "b1 a1", ""),
+    ("D", "", "up", "left@head", "a1 b1", ""),
+    ("D", "", "up", "right@+1", "a2", ""),
+    ("D", "", "up", "left@+2", "a1 b1", ""),
+    ("D", "", "up", "left@+3", "!didn't produce 3 migrations", ""),
+    ("D", "a1", "up", "right@head", "a2 b2", ""),
+    ("D", "a1", "up", "right@+1", "a2", ""),
+    ("D", "", "up", "+1", "!is ambiguous at base", ""),
+    ("D", "", "up", "heads", "a2 b2 a1 b1", ""),
+];
+
+#[test]
+fn branch_at_revision_targets_match_alembic() {
+    use crate::plan::{Direction, plan_downgrade, plan_upgrade};
+    let mut failures = Vec::new();
+    for &(name, before, command, target_text, expected, _alembic) in ALEMBIC_CASES {
+        let g = alembic_graph(name);
+        let rows: Vec<RevIndex> = before.split_whitespace().map(|id| g.index_of(id).unwrap()).collect();
+        let applied = g.ancestors(&rows, true);
+        let planned = target_text.parse::<Target>().map_err(crate::plan::PlanError::from).and_then(|t| {
+            if command == "up" { plan_upgrade(&g, &applied, &t) } else { plan_downgrade(&g, &applied, &t) }
+        });
+        let case = format!("graph {name}, at [{before}]: {command}grade {target_text}");
+        match (planned, expected.strip_prefix('!')) {
+            (Ok(plan), None) => {
+                let mut got: Vec<&str> = plan.steps.iter().map(|&i| g.revision(i).id.as_str()).collect();
+                // Each step runs after what it needs (up) or before what it needs (down).
+                let position = |i: RevIndex| plan.steps.iter().position(|&s| s == i);
+                for (k, &step) in plan.steps.iter().enumerate() {
+                    for &need in g.parents(step).iter().chain(g.dependencies(step)) {
+                        if let Some(p) = position(need)
+                            && (plan.direction == Direction::Up) != (p < k)
+                        {
+                            failures.push(format!(
+                                "{case}: {} runs in the wrong order against {}",
+                                g.revision(step).id,
+                                g.revision(need).id
+                            ));
+                        }
+                    }
+                }
+                got.sort_unstable();
+                let mut want: Vec<&str> = expected.split_whitespace().collect();
+                want.sort_unstable();
+                if got != want {
+                    failures.push(format!("{case}: ran {got:?}, expected {want:?}"));
+                }
+            }
+            (Err(error), Some(piece)) if error.to_string().contains(piece) => {}
+            (Ok(plan), Some(piece)) => {
+                let got: Vec<&str> = plan.steps.iter().map(|&i| g.revision(i).id.as_str()).collect();
+                failures.push(format!("{case}: ran {got:?}, expected an error with {piece:?}"));
+            }
+            (Err(error), _) => failures.push(format!("{case}: {error}; expected {expected:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{} case(s) differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// What `X@Y` means in the graph itself: the lineage of X, and where a branch stands.
+#[test]
+fn branch_lineage_and_where_a_branch_stands() {
+    let g = alembic_graph("A");
+    let names =
+        |set: &RevSet| -> Vec<String> { (0..g.len()).filter(|&i| set[i]).map(|i| g.revision(i).id.clone()).collect() };
+    // A label names the revision declaring it; the lineage runs down to base and up to the
+    // heads built on it, `Revises` edges only.
+    assert_eq!(names(&g.branch_lineage("left").unwrap()), ["a", "b", "c1", "d1"]);
+    assert_eq!(names(&g.branch_lineage("d2").unwrap()), ["a", "b", "c2", "d2"]);
+    assert_eq!(names(&g.branch_lineage("b").unwrap()), ["a", "b", "c1", "c2", "d1", "d2"]);
+    let b1 = alembic_graph("B1");
+    assert_eq!(
+        (0..b1.len())
+            .filter(|&i| b1.branch_lineage("right").unwrap()[i])
+            .map(|i| b1.revision(i).id.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b", "c2", "d2"],
+        "a dependency joins no branch"
+    );
+    assert!(matches!(g.branch_lineage("nosuch"), Err(TargetError::UnknownLabel { .. })));
+    assert_eq!(
+        g.branch_lineage("nosuch").unwrap_err().to_string(),
+        "no branch is named `nosuch`: it is neither a branch label nor a revision; the labels are: left, right"
+    );
+    // A unique prefix of an id names its revision, as Alembic allows.
+    assert_eq!(
+        g.branch_lineage("d").unwrap_err().to_string(),
+        "`d` is ambiguous: it starts d1 (msg d1), d2 (msg d2); give more characters"
+    );
+    // `X@+1` with only the trunk applied starts from where the trunk ends (the branch
+    // point), with nothing applied from base.
+    let at = |rows: &[&str]| g.ancestors(&rows.iter().map(|r| g.index_of(r).unwrap()).collect::<Vec<_>>(), true);
+    let up = |t: &str, applied: &RevSet| ids(&g, &g.upgrade_destination(&target(t), applied).unwrap());
+    assert_eq!(up("right@+1", &at(&["d1"])), ["c2"]);
+    assert_eq!(up("left@+1", &at(&["a"])), ["b"]);
+    assert_eq!(up("left@+1", &g.empty_set()), ["a"]);
+}
