@@ -610,6 +610,54 @@ fn bad_config_names_the_key_and_the_file() {
     assert!(error.contains("Cargo.toml") && error.contains("multiple_heads"), "{error}");
 }
 
+/// TOML's messages quote the offending line; with a `database_url` there, the password
+/// was printed. Every such message now names the line and key without quoting it, from
+/// the config, from a manifest that is not TOML, from `init`, and from `cargo metadata`
+/// reading another member of the workspace.
+#[test]
+fn config_errors_never_print_the_password() {
+    let cases = [
+        (
+            "database_url = [\"postgres://app:hunter2@db/prod\"]\n",
+            &["heads"][..],
+            "[package.metadata.migrate] is invalid: line 7, column 16, key `database_url`: invalid type: sequence, expected a string",
+        ),
+        (
+            "database_url = \"postgres://app:hunter2@db/prod\n",
+            &["heads"],
+            "is not valid TOML: line 7, column 47, key `database_url`: invalid basic string",
+        ),
+        (
+            "database_url = \"postgres://app:hunter2@db/prod\n",
+            &["init"],
+            "is not valid TOML: line 7, column 47, key `database_url`: invalid basic string",
+        ),
+        (
+            "lock = \"postgres://app:hunter2@db/prod\"\n",
+            &["upgrade", "head"],
+            "line 7, column 8, key `lock`: unknown variant `postgres://app:***@db/prod`, expected one of `advisory`, `table`, `file`",
+        ),
+    ];
+    for (config, args, expected) in cases {
+        let project = TempProject::new("secret", &format!("\n[package.metadata.migrate]\n{config}"));
+        let error = project.fails(args);
+        assert!(!error.contains("hunter2"), "{args:?}: {error}");
+        assert!(error.contains(expected), "{args:?}: {error}");
+    }
+
+    // A workspace whose member's manifest is broken: `cargo metadata` reports it.
+    let project = TempProject::new("root", "");
+    std::fs::write(project.path().join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n").unwrap();
+    write_package(
+        &project.path().join("app"),
+        "app",
+        "\n[package.metadata.migrate]\ndatabase_url = \"postgres://app:hunter2@db/prod\n",
+    );
+    let error = project.fails(&["-p", "app", "heads"]);
+    assert!(!error.contains("hunter2"), "{error}");
+    assert!(error.contains("cannot read the workspace of") && error.contains("app/Cargo.toml:7:47"), "{error}");
+}
+
 #[test]
 fn init_refuses_existing_folder_or_table() {
     // The folder exists.

@@ -98,7 +98,16 @@ pub fn find_package(selection: Selection<'_>) -> Result<Package> {
         })?,
     };
     let text = std::fs::read_to_string(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
-    if let Some(name) = package_name(&text)
+    // A manifest that is not TOML is reported here, without the quoted line that Cargo's
+    // own message would show (it may hold a database URL's password).
+    let table: toml::Table = text.parse().map_err(|error| {
+        Failure::usage(format!(
+            "{} is not valid TOML: {}",
+            manifest.display(),
+            migrate_embed::config::describe_toml_error(&error, &text)
+        ))
+    })?;
+    if let Some(name) = package_name(&table)
         && selection.package.is_none_or(|wanted| wanted == name)
     {
         return Ok(Package { name, manifest_path: manifest });
@@ -112,9 +121,29 @@ pub fn nearest_manifest(dir: &Path) -> Option<PathBuf> {
 }
 
 /// `package.name` of a manifest, when it is a package manifest with a literal name.
-fn package_name(manifest_text: &str) -> Option<String> {
-    let table: toml::Table = manifest_text.parse().ok()?;
-    table.get("package")?.get("name")?.as_str().map(str::to_owned)
+fn package_name(manifest: &toml::Table) -> Option<String> {
+    manifest.get("package")?.get("name")?.as_str().map(str::to_owned)
+}
+
+/// What `cargo metadata` said on stderr, fit to show as one line of our own error: without
+/// the lines it quotes from manifests (`7 | database_url = "…"`, and the gutter and caret
+/// lines around them), which may hold a password, without its `error:` markers, and with
+/// any URL's password masked in the rest.
+fn cargo_message(stderr: &str) -> String {
+    let quoted = |line: &str| {
+        let digits = line.trim_start_matches(|c: char| c.is_ascii_digit());
+        digits.trim_start().starts_with('|') || line == "..."
+    };
+    let parts: Vec<String> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !quoted(line) && *line != "Caused by:")
+        .map(|line| match line.strip_prefix("--> ") {
+            Some(place) => format!("at {place}"),
+            None => line.strip_prefix("error: ").unwrap_or(line).to_owned(),
+        })
+        .collect();
+    migrate_embed::url::mask_passwords_in(&parts.join("; "))
 }
 
 /// Asks `cargo metadata --no-deps` for the workspace around `manifest` and picks a package.
@@ -122,8 +151,8 @@ fn from_metadata(manifest: &Path, wanted: Option<&str>) -> Result<Package> {
     let metadata =
         cargo_metadata::MetadataCommand::new().no_deps().manifest_path(manifest).exec().map_err(|error| {
             let detail = match &error {
-                cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim().to_owned(),
-                other => other.to_string(),
+                cargo_metadata::Error::CargoMetadata { stderr } => cargo_message(stderr),
+                other => migrate_embed::url::mask_passwords_in(&other.to_string()),
             };
             Failure::usage(format!("cannot read the workspace of {}: {detail}", manifest.display()))
         })?;
@@ -182,9 +211,36 @@ mod tests {
 
     #[test]
     fn package_name_only_for_package_manifests() {
-        assert_eq!(package_name("[package]\nname = \"app\"\nversion = \"0.1.0\"\n").as_deref(), Some("app"));
-        assert_eq!(package_name("[workspace]\nmembers = [\"a\"]\n"), None);
-        assert_eq!(package_name("not toml ["), None);
+        let name = |text: &str| package_name(&text.parse().unwrap());
+        assert_eq!(name("[package]\nname = \"app\"\nversion = \"0.1.0\"\n").as_deref(), Some("app"));
+        assert_eq!(name("[workspace]\nmembers = [\"a\"]\n"), None);
+    }
+
+    #[test]
+    fn cargo_messages_lose_quoted_lines_and_passwords() {
+        let stderr = "error: failed to load manifest for workspace member `/w/app`\n\
+            referenced by workspace at `/w/Cargo.toml`\n\n\
+            Caused by:\n  failed to parse manifest at `/w/app/Cargo.toml`\n\n\
+            Caused by:\n  TOML parse error at line 7, column 51\n    |\n  7 | database_url = \"postgres://app:hunter2@db/x\n    |                                                   ^\n  \
+            invalid basic string, expected `\"`\n  ...\n";
+        let message = cargo_message(stderr);
+        assert!(!message.contains("hunter2") && !message.contains("database_url"), "{message}");
+        assert_eq!(
+            message,
+            "failed to load manifest for workspace member `/w/app`; referenced by workspace at `/w/Cargo.toml`; \
+             failed to parse manifest at `/w/app/Cargo.toml`; TOML parse error at line 7, column 51; \
+             invalid basic string, expected `\"`"
+        );
+        // Cargo 1.9x's own layout.
+        let stderr = "error: invalid basic string, expected `\"`\n --> app/Cargo.toml:7:47\n  |\n\
+            7 | database_url = \"postgres://app:hunter2@db/prod\n  |                                               ^\n\
+            error: failed to load manifest for workspace member `/w/app`\nreferenced by workspace at `/w/Cargo.toml`\n";
+        assert_eq!(
+            cargo_message(stderr),
+            "invalid basic string, expected `\"`; at app/Cargo.toml:7:47; failed to load manifest for workspace member \
+             `/w/app`; referenced by workspace at `/w/Cargo.toml`"
+        );
+        assert_eq!(cargo_message("error: postgres://a:secret@h/x is bad"), "postgres://a:***@h/x is bad");
     }
 
     #[test]

@@ -196,20 +196,42 @@ impl Config {
         struct Metadata {
             migrate: Option<Config>,
         }
-        let parsed: Manifest = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            path: manifest.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })?;
+        let parsed: Manifest = toml::from_str(text)
+            .map_err(|e| ConfigError::Invalid { path: manifest.to_owned(), message: describe_toml_error(&e, text) })?;
         let Some(config) = parsed.package.and_then(|p| p.metadata).and_then(|m| m.migrate) else {
             return Ok(Self::default());
         };
         if !is_valid_table_name(config.version_table.as_str()) {
             return Err(ConfigError::InvalidVersionTable {
                 path: manifest.to_owned(),
-                name: config.version_table.as_str().to_owned(),
+                name: crate::url::mask_passwords_in(config.version_table.as_str()),
             });
         }
         Ok(config)
+    }
+}
+
+/// A TOML error as `line L, column C, key `k`: what is wrong`, without the snippet of the
+/// file that TOML's own message quotes (it may hold a `database_url` with its password),
+/// and with any URL's password in the message masked.
+pub fn describe_toml_error(error: &toml::de::Error, text: &str) -> String {
+    let message = crate::url::mask_passwords_in(error.message().trim_end());
+    let Some(at) = error.span().map(|span| span.start.min(text.len())) else {
+        return message;
+    };
+    let before = text.get(..at).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    // The key on that line, when it is a plain `key = …` line.
+    let line_text = text[line_start..].lines().next().unwrap_or_default();
+    let key = line_text
+        .split_once('=')
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)));
+    match key {
+        Some(key) => format!("line {line}, column {column}, key `{key}`: {message}"),
+        None => format!("line {line}, column {column}: {message}"),
     }
 }
 
@@ -252,6 +274,34 @@ mod tests {
         assert!(error.contains("app/Cargo.toml") && error.contains("directory"), "{error}");
         let error = parse("[package.metadata.migrate]\nmultiple_heads = \"yes\"\n").unwrap_err().to_string();
         assert!(error.contains("app/Cargo.toml") && error.contains("bool"), "{error}");
+    }
+
+    /// TOML's own message quotes the line, which may hold the database URL's password.
+    #[test]
+    fn errors_never_show_a_password() {
+        let cases = [
+            (
+                "[package]\nname = \"x\"\n\n[package.metadata.migrate]\ndatabase_url = [\"postgres://app:hunter2@db/prod\"]\n",
+                "app/Cargo.toml: [package.metadata.migrate] is invalid: line 5, column 16, key `database_url`: invalid type: sequence, expected a string",
+            ),
+            (
+                "[package.metadata.migrate]\ndatabase_url = \"postgres://app:hunter2@db/prod\n",
+                "app/Cargo.toml: [package.metadata.migrate] is invalid: line 2, column 47, key `database_url`: invalid basic string",
+            ),
+            (
+                "[package.metadata.migrate]\nlock = \"postgres://app:hunter2@db/prod\"\n",
+                "app/Cargo.toml: [package.metadata.migrate] is invalid: line 2, column 8, key `lock`: unknown variant `postgres://app:***@db/prod`, expected one of `advisory`, `table`, `file`",
+            ),
+            (
+                "[package.metadata.migrate]\nversion_table = \"postgres://app:hunter2@db/prod\"\n",
+                "app/Cargo.toml: [package.metadata.migrate] version_table = \"postgres://app:***@db/prod\" is not a plain identifier; use letters, digits and _ (at most 63, not starting with a digit)",
+            ),
+        ];
+        for (manifest, expected) in cases {
+            let error = parse(manifest).unwrap_err().to_string();
+            assert_eq!(error, expected);
+            assert!(!error.contains("hunter2"), "{error}");
+        }
     }
 
     #[test]

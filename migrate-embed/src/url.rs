@@ -85,6 +85,76 @@ pub fn mask_password(url: &str) -> String {
     masked
 }
 
+/// `text` (a message, a configuration snippet, another program's output) with the password
+/// of every URL in it masked, for text that may quote a URL without being one: each
+/// `scheme://user:password@…` loses everything between the user's `:` and the line's last
+/// `@`, and every `password=…` loses its value. It masks too much rather than too little:
+/// a URL cut short by a quote or a space still loses its password.
+///
+/// ```
+/// use migrate_embed::url::mask_passwords_in;
+/// assert_eq!(
+///     mask_passwords_in("database_url = \"postgres://app:hun ter2@db/prod\" # main"),
+///     "database_url = \"postgres://app:***@db/prod\" # main"
+/// );
+/// assert_eq!(mask_passwords_in("x = 'mysql://h/db?user=u&password=pw'"), "x = 'mysql://h/db?user=u&password=***'");
+/// ```
+pub fn mask_passwords_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        out.push_str(&mask_line(line));
+    }
+    out
+}
+
+/// [`mask_passwords_in`] for one line.
+fn mask_line(line: &str) -> String {
+    let mut masked = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(scheme_end) = rest.find("://") {
+        let after = scheme_end + 3;
+        masked.push_str(&rest[..after]);
+        rest = &rest[after..];
+        // The userinfo ends at the line's last `@` (as `mask_password` takes the URL's).
+        if let Some(at) = rest.rfind('@') {
+            let userinfo = &rest[..at];
+            match userinfo.find(':') {
+                Some(colon) => {
+                    masked.push_str(&userinfo[..colon]);
+                    masked.push_str(":***");
+                }
+                None => masked.push_str(userinfo),
+            }
+            masked.push('@');
+            rest = &rest[at + 1..];
+        }
+    }
+    masked.push_str(rest);
+    mask_password_params(&masked)
+}
+
+/// Every `password=value` in a line, value masked up to the next `&`, quote or space.
+fn mask_password_params(line: &str) -> String {
+    let lower = line.to_ascii_lowercase();
+    let mut out = String::with_capacity(line.len());
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("password=") {
+        let value_start = from + found + "password=".len();
+        let value_end =
+            line[value_start..].find(['&', '"', '\'', '`', ' ', '\t', '#']).map_or(line.len(), |end| value_start + end);
+        out.push_str(&line[from..value_start]);
+        if value_end > value_start {
+            out.push_str("***");
+        }
+        from = value_end;
+    }
+    out.push_str(&line[from..]);
+    out
+}
+
 /// Masks `password=` parameters in a URL's query string.
 fn mask_query_password(tail: &str) -> String {
     let Some(q) = tail.find('?') else {
@@ -118,6 +188,29 @@ mod tests {
             assert_eq!(mask_password(url), "postgres://app:***@db/prod", "{url}");
         }
         assert_eq!(mask_password("postgres://db:5432/prod"), "postgres://db:5432/prod");
+    }
+
+    #[test]
+    fn passwords_in_free_text_are_masked() {
+        let cases = [
+            (
+                "invalid type: string \"postgres://app:hunter2@db/x\", expected a bool",
+                "invalid type: string \"postgres://app:***@db/x\", expected a bool",
+            ),
+            ("database_url = \"postgres://app:hunter2@localhost/x", "database_url = \"postgres://app:***@localhost/x"),
+            ("a = \"mysql://u:p@ss@h/db\"\nb = \"sqlite://x.db\"", "a = \"mysql://u:***@h/db\"\nb = \"sqlite://x.db\""),
+            ("two: postgres://a:b@h1/x and mysql://c:d@h2/y", "two: postgres://a:***@h2/y"),
+            ("no password: postgres://app@h/db", "no password: postgres://app@h/db"),
+            (
+                "url = \"postgres://h/db?sslmode=require&Password=s3cret&x=1\"",
+                "url = \"postgres://h/db?sslmode=require&Password=***&x=1\"",
+            ),
+            ("nothing here", "nothing here"),
+            ("é://ü:ö@ß", "é://ü:***@ß"),
+        ];
+        for (text, masked) in cases {
+            assert_eq!(mask_passwords_in(text), masked, "{text}");
+        }
     }
 
     #[test]

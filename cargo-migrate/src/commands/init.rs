@@ -27,8 +27,12 @@ pub fn run(ctx: &Context, args: &InitArgs) -> Result<()> {
     let shown_manifest = ctx.display(manifest);
     let root = package.root();
     let text = std::fs::read_to_string(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
-    let table: toml::Table =
-        text.parse().map_err(|e| Failure::usage(format!("{shown_manifest} is not valid TOML: {e}")))?;
+    let table: toml::Table = text.parse().map_err(|e| {
+        Failure::usage(format!(
+            "{shown_manifest} is not valid TOML: {}",
+            migrate_embed::config::describe_toml_error(&e, &text)
+        ))
+    })?;
     if table.get("package").and_then(|p| p.get("metadata")).and_then(|m| m.get("migrate")).is_some() {
         return Err(Failure::usage(format!(
             "{shown_manifest} already has [package.metadata.migrate]; nothing was written"
