@@ -634,3 +634,52 @@ fn sqlite_stamp_and_repair_say_they_wait_for_the_write_lock() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("Repaired r01 (step 1): checksum "), "{}", text(&out));
     assert!(cargo_migrate(dir, &url, &["check"]).status.success());
 }
+
+/// A password holding `/` (or `#`, `?`) made sqlx say "invalid port number" and nothing
+/// more: now the message says to percent-encode it (a usage error, exit 2), still masked,
+/// and the encoded URL works. `user` is made with a password `pa/ss@x` where the
+/// server checks passwords (MariaDB); PostgreSQL's test server trusts every password.
+fn reserved_characters_in_the_password(url: &str, user: &str) {
+    let project = tempfile::tempdir().unwrap();
+    package(project.path(), 2, None);
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let host_and_db = &rest[rest.find('@').unwrap() + 1..];
+    let raw = format!("{scheme}://{user}:pa/ss@x@{host_and_db}");
+    let out = cargo_migrate(project.path(), &raw, &["current"]);
+    let message = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "error: cannot connect to {scheme}://{user}:***@{host_and_db}: error with configuration: invalid port number; \
+             a user name or password holding `@`, `:`, `/`, `?` or `#` must be percent-encoded in the URL \
+             (`%40`, `%3A`, `%2F`, `%3F`, `%23`), or it ends the host part of the URL early\n"
+        )
+    );
+    assert!(!message.contains("pa/ss"), "{message}");
+    let encoded = format!("{scheme}://{user}:pa%2Fss%40x@{host_and_db}");
+    let out = cargo_migrate(project.path(), &encoded, &["upgrade", "head"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn reserved_characters_in_the_password_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "reserved_characters_in_the_password_postgres") else {
+        return;
+    };
+    reserved_characters_in_the_password(&db.url, "postgres");
+}
+
+#[test]
+fn reserved_characters_in_the_password_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "reserved_characters_in_the_password_mysql") else { return };
+    let user = support::unique_name("pw");
+    let database = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    server_db::admin_sql(&db.url, &format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'pa/ss@x'"));
+    server_db::admin_sql(&db.url, &format!("GRANT ALL ON {database}.* TO '{user}'@'%'"));
+    let result = std::panic::catch_unwind(|| reserved_characters_in_the_password(&db.url, &user));
+    server_db::admin_sql(&db.url, &format!("DROP USER '{user}'@'%'"));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}

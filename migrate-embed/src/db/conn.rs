@@ -72,7 +72,9 @@ impl Conn {
             sqlx::Error::Tls(error) if error.to_string().contains("built without TLS") => {
                 DbError::TlsNotBuilt { url: url.masked().to_owned() }
             }
-            _ => DbError::Connect { url: url.masked().to_owned(), cause },
+            _ => {
+                DbError::Connect { url: url.masked().to_owned(), hint: super::error::userinfo_hint(raw, &cause), cause }
+            }
         };
         let unsupported =
             |extra: &str| DbError::UnsupportedUrl { url: url.masked().to_owned(), extra: extra.to_owned() };

@@ -28,12 +28,14 @@ pub enum DbError {
         url: String,
     },
     /// Could not connect.
-    #[error("cannot connect to {url}: {cause}")]
+    #[error("cannot connect to {url}: {cause}{}", .hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default())]
     Connect {
         /// The masked URL.
         url: String,
         /// What sqlx said.
         cause: sqlx::Error,
+        /// What to do about it, when we can tell.
+        hint: Option<String>,
     },
     /// The run lock was not granted in time.
     #[error("timed out after {}s waiting for the migration lock on {url}{}; another runner is migrating this database — retry later, or raise --lock-timeout", .waited.as_secs(), .holder.as_ref().map(|h| format!(" (held by {h})")).unwrap_or_default())]
@@ -94,6 +96,28 @@ pub enum DbError {
     },
 }
 
+/// Why a URL that does not parse may not be the URL's fault: a user name or password
+/// holding `/`, `?`, `#`, `@` or `:`, which a URL reads as the end of the host part (hence
+/// sqlx's "invalid port number") unless percent-encoded. `None` when the URL's user
+/// information holds none of them, or the error is not about the URL. Names no character
+/// of the password.
+pub(crate) fn userinfo_hint(raw_url: &str, cause: &sqlx::Error) -> Option<String> {
+    if !matches!(cause, sqlx::Error::Configuration(_)) {
+        return None;
+    }
+    let rest = &raw_url[raw_url.find("://")? + 3..];
+    // As `mask_password` reads it: the user information ends at the last `@`.
+    let userinfo = &rest[..rest.rfind('@')?];
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let reserved =
+        |text: &str, extra: &[char]| text.contains(['/', '?', '#', '@', '[', ']', ' ']) || text.contains(extra);
+    (reserved(user, &[]) || reserved(password, &[':'])).then(|| {
+        "a user name or password holding `@`, `:`, `/`, `?` or `#` must be percent-encoded in the URL \
+         (`%40`, `%3A`, `%2F`, `%3F`, `%23`), or it ends the host part of the URL early"
+            .to_owned()
+    })
+}
+
 /// The database's own message for an error (without sqlx's prefix), for reports.
 pub fn database_message(error: &sqlx::Error) -> String {
     match error {
@@ -117,6 +141,36 @@ pub(crate) fn code_and_message(error: &sqlx::Error) -> Option<(Option<String>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unescaped `/` in a password made sqlx say "invalid port number" and nothing more.
+    #[test]
+    fn reserved_characters_in_the_password_get_a_hint() {
+        let config = || sqlx::Error::Configuration("invalid port number".into());
+        for url in [
+            "postgres://app:pa/ss@db/prod",
+            "postgres://app:pa#ss@db/prod",
+            "postgres://app:pa?ss@db/prod",
+            "mysql://root:p@ss@db/prod",
+            "mysql://root:pa:ss@db/prod",
+            "postgres://ap@p:pass@db/prod",
+        ] {
+            // The same words whatever the password holds: they tell nothing about it.
+            assert_eq!(
+                userinfo_hint(url, &config()).as_deref(),
+                Some(
+                    "a user name or password holding `@`, `:`, `/`, `?` or `#` must be percent-encoded in the URL \
+                     (`%40`, `%3A`, `%2F`, `%3F`, `%23`), or it ends the host part of the URL early"
+                ),
+                "{url}"
+            );
+        }
+        for url in
+            ["postgres://app:p%2Fss@db/prod", "postgres://db:x/prod", "sqlite://x.db", "postgres://app:plain@db/x"]
+        {
+            assert_eq!(userinfo_hint(url, &config()), None, "{url}");
+        }
+        assert_eq!(userinfo_hint("postgres://app:pa/ss@db/prod", &sqlx::Error::PoolTimedOut), None);
+    }
 
     /// Regression: the database's message printed twice under `{:#}` when it was both in
     /// the message and the `source()`.

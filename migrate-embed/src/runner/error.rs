@@ -73,12 +73,14 @@ pub enum RunError {
 }
 
 impl RunError {
-    /// The exit status this error ends a process with: bad targets, plans and URLs are
-    /// usage errors (nothing ran), everything else is the database's.
+    /// The exit status this error ends a process with: bad targets, plans and URLs (a URL
+    /// that does not parse included) are usage errors (nothing ran), everything else is the
+    /// database's.
     pub fn exit_status(&self) -> ExitStatus {
         match self {
             RunError::Plan(_) | RunError::ForeignKeysUnsupported { .. } => ExitStatus::Usage,
             RunError::Db(DbError::UnsupportedUrl { .. } | DbError::UnsupportedLock { .. }) => ExitStatus::Usage,
+            RunError::Db(DbError::Connect { cause: sqlx::Error::Configuration(_), .. }) => ExitStatus::Usage,
             _ => ExitStatus::Database,
         }
     }
