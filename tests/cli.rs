@@ -807,6 +807,44 @@ fn a_file_where_the_migrations_folder_should_be() {
     assert!(error.contains("main.rs is a file, not a folder"), "{error}");
 }
 
+/// A message or a file name holding terminal escape codes was printed raw by `history`
+/// and the others: every text output now shows control characters escaped (JSON escapes
+/// them its own way), and nothing of the file is lost.
+#[test]
+fn control_characters_in_messages_and_names_are_escaped() {
+    let project = TempProject::initialised("escapes");
+    project.write_revision("a1", "<base>", "first", "");
+    let evil = "-- clear\x1b[2J\x1b]0;owned\x07 and \u{202e}reversed\n--\n-- a \x1b[31mred\x1b[0m description\n--\n\
+                -- Revision ID: b2\n-- Revises: a1\n\n-- migrate:up\nSELECT 1;\n";
+    std::fs::write(project.migrations().join("b2_\x1b[1mbold.sql"), evil).unwrap();
+    project.write_revision("c3", "a1", "third", "-- Branch Labels: side");
+    let shown = "clear\\u{1b}[2J\\u{1b}]0;owned\\u{7} and \\u{202e}reversed";
+    for args in [
+        &["history"][..],
+        &["history", "-v"],
+        &["heads", "-v"],
+        &["show", "b2"],
+        &["branches", "-v"],
+        &["graph"],
+        &["graph", "--format", "dot"],
+        &["graph", "--format", "mermaid"],
+    ] {
+        let out = project.ok(args);
+        assert!(!out.contains('\x1b') && !out.contains('\x07') && !out.contains('\u{202e}'), "{args:?}: {out:?}");
+        assert!(out.contains(shown) || args[0] == "graph" && args.len() > 1, "{args:?}: {out}");
+    }
+    assert!(project.ok(&["history"]).contains(&format!("a1 -> b2 (head), {shown}\n")));
+    let show = project.ok(&["show", "b2"]);
+    assert!(show.contains("Path: migrations/b2_\\u{1b}[1mbold.sql\n"), "{show}");
+    assert!(show.contains("    a \\u{1b}[31mred\\u{1b}[0m description\n"), "{show}");
+    // JSON keeps the text, escaped by JSON's rules.
+    let json = project.ok(&["show", "b2", "--format", "json"]);
+    assert!(json.contains("\"message\": \"clear\\u001b[2J\\u001b]0;owned\\u0007 and \u{202e}reversed\""), "{json}");
+    // Errors too: an unknown target naming the message.
+    let error = project.fails(&["upgrade", "b", "--sql"]);
+    assert!(!error.contains('\x1b') && error.contains(shown), "{error}");
+}
+
 /// A loop that runs through `Depends On` points at that line, not at `Revises`.
 #[test]
 fn a_cycle_through_a_dependency_points_at_depends_on() {

@@ -683,3 +683,52 @@ fn reserved_characters_in_the_password_mysql() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// Messages with terminal escape codes, from the files and from the version table, are
+/// shown escaped by `upgrade`, `current -v`, `check` and the `--sql` script's comments.
+fn control_characters_are_escaped(url: &str) {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    package(dir, 2, None);
+    let path = dir.join("migrations/r01.sql");
+    let evil = std::fs::read_to_string(&path).unwrap().replace("-- step 1", "-- step\x1b[2J\x1b]0;owned\x07 1");
+    std::fs::write(&path, evil).unwrap();
+    let shown = "step\\u{1b}[2J\\u{1b}]0;owned\\u{7} 1";
+    let raw = |out: &str| out.contains('\x1b') || out.contains('\x07');
+    for args in [&["upgrade", "head"][..], &["current", "-v"], &["history", "-i"], &["upgrade", "r00:head", "--sql"]] {
+        let out = cargo_migrate(dir, url, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        assert!(!raw(&text(&out)) && text(&out).contains(shown), "{args:?}: {:?}", text(&out));
+    }
+    // A row the files do not know, whose message came from elsewhere.
+    server_db::admin_sql(
+        url,
+        "INSERT INTO migrate_version (revision, parents, message, checksum, duration_ms, seq) \
+         VALUES ('zz9', 'r01', 'from\x1b[8m afar', 'x', 0, 99)",
+    );
+    for (args, code) in [(&["current"][..], 0), (&["check"], 1), (&["upgrade", "head"], 3)] {
+        let out = cargo_migrate(dir, url, args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", text(&out));
+        assert!(!raw(&text(&out)) && text(&out).contains("zz9 (from\\u{1b}[8m afar)"), "{args:?}: {:?}", text(&out));
+    }
+}
+
+#[test]
+fn control_characters_are_escaped_sqlite() {
+    let db = tempfile::tempdir().unwrap();
+    control_characters_are_escaped(&format!("sqlite://{}?mode=rwc", db.path().join("x.db").display()));
+}
+
+#[test]
+fn control_characters_are_escaped_postgres() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_POSTGRES_URL", "control_characters_are_escaped_postgres") else {
+        return;
+    };
+    control_characters_are_escaped(&db.url);
+}
+
+#[test]
+fn control_characters_are_escaped_mysql() {
+    let Some(db) = ServerDb::new("MIGRATE_TEST_MYSQL_URL", "control_characters_are_escaped_mysql") else { return };
+    control_characters_are_escaped(&db.url);
+}

@@ -75,10 +75,13 @@ impl BuildError {
                 .map(|p| {
                     let mut line = p.to_string().replace("\n  also: ", "; also: ").replace("\n  hint: ", "; hint: ");
                     line.retain(|c| c != '\n');
-                    line
+                    // Cargo prints these lines to the terminal as they are.
+                    migrate_embed::diagnostic::printable_line(&line).into_owned()
                 })
                 .collect(),
-            other => vec![other.to_string().replace('\n', "; ")],
+            other => {
+                vec![migrate_embed::diagnostic::printable_line(&other.to_string().replace('\n', "; ")).into_owned()]
+            }
         }
     }
 }

@@ -170,7 +170,7 @@ pub fn text<B>(renderer: &Renderer<'_, B>) -> String {
             let message = &graph.revision(node).message;
             let _ = write!(out, " {}", renderer.head_only(node, true));
             if !message.is_empty() {
-                let _ = write!(out, ", {message}");
+                let _ = write!(out, ", {}", migrate_embed::diagnostic::printable_line(message));
             }
         }
         out.push('\n');

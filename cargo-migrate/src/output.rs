@@ -33,6 +33,7 @@
 
 use crate::cli::Format;
 use crate::error::Failure;
+use migrate_embed::diagnostic::printable;
 use migrate_embed::graph::{RevIndex, RevisionGraph};
 use serde::Serialize;
 use std::io::Write;
@@ -149,11 +150,21 @@ impl Output {
         }
     }
 
-    /// Writes a result to stdout in one go.
+    /// Writes text for people to stdout in one go, control characters escaped (see
+    /// [`migrate_embed::diagnostic::printable`]) but for this program's own colours.
     ///
     /// # Errors
     /// The I/O error (a closed pipe is not reported by `main`).
     pub fn print(&self, text: &str) -> std::io::Result<()> {
+        self.print_raw(&printable_styled(text, self.style))
+    }
+
+    /// Writes output for programs to stdout as it is: JSON (escaped by its own rules) and
+    /// SQL scripts (whose bytes must reach the database unchanged).
+    ///
+    /// # Errors
+    /// The I/O error (a closed pipe is not reported by `main`).
+    pub fn print_raw(&self, text: &str) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(text.as_bytes())?;
         stdout.flush()
@@ -166,7 +177,7 @@ impl Output {
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
         text.push('\n');
-        self.print(&text)
+        self.print_raw(&text)
     }
 
     /// A progress line (`Generating … done`) on stdout, as Alembic prints it; not with `-q`
@@ -178,7 +189,7 @@ impl Output {
         if self.quiet || self.json() {
             return Ok(());
         }
-        self.print(&format!("{line}\n"))
+        self.print_raw(&format!("{}\n", printable(line)))
     }
 
     /// A `warning:` on stderr (with `hint:` lines); not with `-q`.
@@ -186,9 +197,9 @@ impl Output {
         if self.quiet {
             return;
         }
-        let mut text = format!("{} {message}\n", self.err_style.warning("warning:"));
+        let mut text = format!("{} {}\n", self.err_style.warning("warning:"), printable(message));
         for hint in hints {
-            text.push_str(&format!("{} {hint}\n", self.err_style.hint("hint:")));
+            text.push_str(&format!("{} {}\n", self.err_style.hint("hint:"), printable(hint)));
         }
         // Nothing sensible to do if stderr is gone.
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
@@ -203,16 +214,48 @@ pub fn print_error(error: &anyhow::Error) {
 
 /// The text [`print_error`] prints.
 pub fn format_error(error: &anyhow::Error, style: Style) -> String {
-    let mut text = format!("{} {error}\n", style.error("error:"));
+    let mut text = format!("{} {}\n", style.error("error:"), printable(&error.to_string()));
     for cause in error.chain().skip(1) {
-        text.push_str(&format!("  caused by: {cause}\n"));
+        text.push_str(&format!("  caused by: {}\n", printable(&cause.to_string())));
     }
     if let Some(failure) = error.chain().find_map(|c| c.downcast_ref::<Failure>()) {
         for hint in &failure.hints {
-            text.push_str(&format!("{} {hint}\n", style.hint("hint:")));
+            text.push_str(&format!("{} {}\n", style.hint("hint:"), printable(hint)));
         }
     }
     text
+}
+
+/// `text` with its control characters escaped, but for the colour sequences `style` writes
+/// (`ESC [ digits ; m`), kept only when it writes them. Text from files and databases is
+/// escaped where it is rendered, so a sequence of that shape can only be this program's.
+pub fn printable_styled(text: &str, style: Style) -> std::borrow::Cow<'_, str> {
+    if !style.enabled || !text.contains('\x1b') {
+        return printable(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&printable(&rest[..at]));
+        let after = &rest[at + 1..];
+        let sgr_len = after
+            .strip_prefix('[')
+            .and_then(|codes| codes.find(|c: char| !(c.is_ascii_digit() || c == ';')).map(|end| (codes, end)))
+            .filter(|(codes, end)| codes[*end..].starts_with('m'))
+            .map(|(_, end)| 1 + end + 1);
+        match sgr_len {
+            Some(len) => {
+                out.push_str(&rest[at..at + 1 + len]);
+                rest = &after[len..];
+            }
+            None => {
+                out.push_str(&printable("\x1b"));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&printable(rest));
+    std::borrow::Cow::Owned(out)
 }
 
 /// A path as shown to people: relative to `base` when inside it, else as is.
@@ -342,6 +385,23 @@ mod tests {
         let style = Style::plain();
         assert_eq!(style.id("abc"), "abc");
         assert_eq!(Style::new(true).id("abc"), "\x1b[33mabc\x1b[0m");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_but_our_colours_kept() {
+        let ours = Style::new(true).id("a1");
+        let text = format!("{ours} \x1b[2J\x1b]0;title\x07 \u{202e}x\n");
+        assert_eq!(
+            printable_styled(&text, Style::new(true)),
+            "\x1b[33ma1\x1b[0m \\u{1b}[2J\\u{1b}]0;title\\u{7} \\u{202e}x\n"
+        );
+        assert_eq!(
+            printable_styled(&text, Style::plain()),
+            "\\u{1b}[33ma1\\u{1b}[0m \\u{1b}[2J\\u{1b}]0;title\\u{7} \\u{202e}x\n"
+        );
+        assert_eq!(printable_styled("\x1b", Style::new(true)), "\\u{1b}");
+        let error = anyhow::Error::new(Failure::usage("bad \x1b[31mred").hint("run \x07"));
+        assert_eq!(format_error(&error, Style::plain()), "error: bad \\u{1b}[31mred\nhint: run \\u{7}\n");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! `Path:`, then the header text indented.
 
 use crate::output::{RevisionJson, Style};
+use migrate_embed::diagnostic::{printable, printable_line};
 use migrate_embed::graph::{RevIndex, RevisionGraph};
 use migrate_embed::revision::revises_text;
 
@@ -98,7 +99,7 @@ impl<'a, B> Renderer<'a, B> {
     /// `, message`, or nothing when the message is empty.
     fn doc(&self, index: RevIndex) -> String {
         let message = &self.graph.revision(index).message;
-        if message.is_empty() { String::new() } else { format!(", {message}") }
+        if message.is_empty() { String::new() } else { format!(", {}", printable_line(message)) }
     }
 
     /// One `history` line: `parent -> id (labels) (head) (branchpoint), message`.
@@ -135,7 +136,9 @@ impl<'a, B> Renderer<'a, B> {
         out.push_str(&self.head_only(index, true));
         if !rev.message.is_empty() {
             out.push_str(", ");
-            out.push_str(&rev.message);
+            // Text from the file is shown escaped: it must not drive the terminal (nor
+            // fake a colour of ours, which `Output::print` lets through).
+            out.push_str(&printable_line(&rev.message));
         }
     }
 
@@ -180,17 +183,17 @@ impl<'a, B> Renderer<'a, B> {
         if !self.labels[index].is_empty() {
             out.push_str(&format!("Branch names: {}\n", self.labels[index].join(", ")));
         }
-        out.push_str(&format!("Path: {}\n", rev.origin.path.display()));
+        out.push_str(&format!("Path: {}\n", printable_line(&rev.origin.path.display().to_string())));
         // The header text, as Alembic prints the docstring.
-        let mut doc: Vec<String> = vec![rev.message.clone(), String::new()];
+        let mut doc: Vec<String> = vec![printable_line(&rev.message).into_owned(), String::new()];
         if !rev.description.is_empty() {
-            doc.extend(rev.description.lines().map(str::to_owned));
+            doc.extend(rev.description.lines().map(|line| printable(line).into_owned()));
             doc.push(String::new());
         }
         doc.push(format!("Revision ID: {}", rev.id));
         doc.push(format!("Revises: {parents}"));
         if let Some(date) = &rev.create_date {
-            doc.push(format!("Create Date: {date}"));
+            doc.push(format!("Create Date: {}", printable_line(date)));
         }
         out.push('\n');
         for line in doc {

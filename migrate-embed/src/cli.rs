@@ -16,6 +16,7 @@
 use crate::app::{self, MigrateError};
 use crate::config::LockMode;
 use crate::db::DbError;
+use crate::diagnostic::printable;
 use crate::dialect::DatabaseKind;
 use crate::embedded::EmbeddedMigrations;
 use crate::exit::ExitStatus;
@@ -72,7 +73,7 @@ impl MigrateArgs {
         match self.execute(migrations, database_url).await {
             Ok(()) => ExitStatus::Ok.into(),
             Err(error) => {
-                eprintln!("error: {error}");
+                eprintln!("error: {}", printable(&error.to_string()));
                 error.exit_status().into()
             }
         }
@@ -104,7 +105,7 @@ impl MigrateArgs {
         }
         let url = url.ok_or(MigrateError::NoDatabaseUrl)?;
         if self.migrate_status {
-            println!("{}", app::current(migrations, url).await?);
+            println!("{}", printable(&app::current(migrations, url).await?.to_string()));
             return Ok(());
         }
         let target = self.migrate_to.as_deref().unwrap_or("head");
@@ -115,7 +116,7 @@ impl MigrateArgs {
         settings.lock = self.migrate_lock.or(settings.lock);
         let ran = app::migrate_to(migrations, url, target, settings, &mut |event: Event| println!("{event}")).await?;
         if ran.is_empty() {
-            println!("Database {} is up to date; nothing to run.", mask_password(url));
+            println!("Database {} is up to date; nothing to run.", printable(&mask_password(url)));
         } else {
             let total: Duration = ran.iter().map(|r| r.duration).sum();
             println!("Ran {} revision(s) in {:.1?}.", ran.len(), total);

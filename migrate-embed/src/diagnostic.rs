@@ -1,6 +1,7 @@
 //! Problems found in a migrations folder, each with a stable code, the places it concerns
 //! and a hint for the fix. Every check collects all of them before reporting.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -130,4 +131,67 @@ fn render_problems(problems: &[Problem]) -> String {
         out.push_str(&problem.to_string().replace('\n', "\n  "));
     }
     out
+}
+
+/// Text from files, databases or other programs made safe to show on a terminal: control
+/// characters (C0 but `\n` and `\t`, DEL, C1) and the bidirectional-text controls that
+/// can reorder what a line appears to say are written as escapes (`\u{1b}`, `\r`,
+/// `\u{202e}`), so a revision message or a file name cannot clear the screen, move the
+/// cursor, set the window title or hide text. Borrows when there is nothing to escape.
+///
+/// ```
+/// use migrate_embed::diagnostic::printable;
+/// assert_eq!(printable("add \x1b[2Jusers\ttable"), "add \\u{1b}[2Jusers\ttable");
+/// assert_eq!(printable("plain text, é ✓\nsecond line"), "plain text, é ✓\nsecond line");
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
+    escape(text, &['\n', '\t'])
+}
+
+/// [`printable`] for text that must stay on one line (a message, a file name): `\n` and
+/// `\t` are escaped too.
+pub fn printable_line(text: &str) -> Cow<'_, str> {
+    escape(text, &[])
+}
+
+fn escape<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let unsafe_char = |c: char| (c.is_control() || is_bidi_control(c)) && !keep.contains(&c);
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The Unicode controls of bidirectional text (embeddings, overrides, isolates, marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let cases = [
+            ("\x1b]0;pwned\x07title", "\\u{1b}]0;pwned\\u{7}title"),
+            ("carriage\rreturn", "carriage\\rreturn"),
+            ("del\x7f and c1 \u{9b}31m", "del\\u{7f} and c1 \\u{9b}31m"),
+            ("evil\u{202e}txt.sql", "evil\\u{202e}txt.sql"),
+            ("lines\nand\ttabs stay", "lines\nand\ttabs stay"),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(printable(text), shown, "{text:?}");
+        }
+        assert_eq!(printable_line("one\ntwo\tthree"), "one\\ntwo\\tthree");
+        assert!(matches!(printable("nothing to do"), Cow::Borrowed(_)));
+    }
 }

@@ -157,7 +157,7 @@ impl<'g> Step<'g> {
         let mut line = format!("Running {} {} -> {}", self.direction.verb(), self.from, self.to);
         if !self.message.is_empty() {
             line.push_str(", ");
-            line.push_str(&self.message);
+            line.push_str(&crate::diagnostic::printable_line(&self.message));
         }
         line
     }

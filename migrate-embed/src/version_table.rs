@@ -56,9 +56,16 @@ impl VersionRow {
         self.parents.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
     }
 
-    /// `id (message)`, or the id alone when the message is empty.
+    /// `id (message)`, or the id alone when the message is empty; what the database holds
+    /// is shown with its control characters escaped.
     pub fn describe(&self) -> String {
-        if self.message.is_empty() { self.revision.clone() } else { format!("{} ({})", self.revision, self.message) }
+        use crate::diagnostic::printable_line;
+        let revision = printable_line(&self.revision);
+        if self.message.is_empty() {
+            revision.into_owned()
+        } else {
+            format!("{revision} ({})", printable_line(&self.message))
+        }
     }
 }
 
@@ -136,7 +143,9 @@ impl VersionTable {
              SELECT {}, {}, {}, {}, {}, {duration_ms}, COALESCE(MAX(seq), 0) + 1, {statements}, {failure} FROM {t}",
             self.literal(row.revision),
             self.literal(&row.parents),
-            self.literal(row.message),
+            // Only shown to people, so stored as they are shown: control characters
+            // escaped, and a `--sql` script printed on a terminal cannot drive it.
+            self.literal(&crate::diagnostic::printable_line(row.message)),
             self.literal(row.checksum),
             self.literal_opt(row.down_sql),
             t = self.ident,

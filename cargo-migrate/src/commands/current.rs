@@ -4,6 +4,7 @@ use super::db::{read_state, require_url};
 use super::{Context, Loaded};
 use crate::render::Renderer;
 use anyhow::Result;
+use migrate_embed::diagnostic::printable_line;
 use migrate_embed::status::{Checksummed, Status, marked_hint};
 use migrate_embed::url::mask_password;
 use serde::Serialize;
@@ -102,9 +103,14 @@ fn show<B: Checksummed>(ctx: &Context, loaded: &Loaded<B>) -> Result<()> {
                 notes.push(format!("FAILED after {} statement(s): {failure}", row.failed_statements.unwrap_or(0)));
             }
             let notes = if notes.is_empty() { String::new() } else { format!("  [{}]", notes.join("; ")) };
+            // What the database holds is shown escaped, like text from the files.
             text.push_str(&format!(
-                "  {}  {}  {} ms  {}{notes}\n",
-                row.revision, row.applied_at, row.duration_ms, row.message
+                "  {}  {}  {} ms  {}{}\n",
+                printable_line(&row.revision),
+                printable_line(&row.applied_at),
+                row.duration_ms,
+                printable_line(&row.message),
+                printable_line(&notes)
             ));
         }
     }

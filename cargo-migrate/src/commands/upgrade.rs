@@ -40,7 +40,7 @@ pub fn move_database(
         let dialect = offline_dialect(ctx, &loaded)?;
         let script =
             offline_script(graph, dialect, &config.version_table, config.transactional, direction, destination)?;
-        return Ok(ctx.output.print(&script)?);
+        return Ok(ctx.output.print_raw(&script)?);
     }
     let target = match destination {
         Destination::Target(target) => target,

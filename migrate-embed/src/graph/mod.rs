@@ -300,10 +300,15 @@ impl<B> RevisionGraph<B> {
         }
     }
 
-    /// `id (message)` for messages that name revisions.
+    /// `id (message)` for messages that name revisions (the message's control characters
+    /// escaped, see [`crate::diagnostic::printable_line`]).
     pub fn describe(&self, index: RevIndex) -> String {
         let rev = &self.revisions[index];
-        if rev.message.is_empty() { rev.id.clone() } else { format!("{} ({})", rev.id, rev.message) }
+        if rev.message.is_empty() {
+            rev.id.clone()
+        } else {
+            format!("{} ({})", rev.id, crate::diagnostic::printable_line(&rev.message))
+        }
     }
 }
 
