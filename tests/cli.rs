@@ -845,6 +845,52 @@ fn control_characters_in_messages_and_names_are_escaped() {
     assert!(!error.contains('\x1b') && error.contains(shown), "{error}");
 }
 
+/// Ten `revision` commands started at once in one package used to make three to five
+/// heads (each read the folder before another wrote): they now take turns, making a chain.
+/// Five `merge heads` at once make one merge; the others find one head and refuse.
+#[test]
+fn concurrent_revisions_and_merges_take_turns() {
+    let project = TempProject::initialised("busy");
+    project.write_revision("a1", "<base>", "first", "");
+    let spawn = |args: Vec<String>| {
+        let mut cmd = std::process::Command::new(bin());
+        cmd.current_dir(project.path())
+            .args(&args)
+            .env("CARGO_MIGRATE_NO_CACHE", "1")
+            .env_remove("DATABASE_URL")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let children: Vec<_> = (0..10).map(|i| spawn(vec!["revision".into(), "-m".into(), format!("step {i}")])).collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", texts(&out).1);
+    }
+    assert_eq!(project.revision_files().len(), 11);
+    let heads = project.ok(&["heads"]);
+    assert_eq!(heads.lines().count(), 1, "one chain, one head:\n{heads}");
+    assert_eq!(project.ok(&["history"]).lines().count(), 11);
+
+    // Two heads, five merges at once: one merge revision, four refusals.
+    project.write_revision("x1", "a1", "side", "");
+    let children: Vec<_> =
+        (0..5).map(|i| spawn(vec!["merge".into(), "heads".into(), "-m".into(), format!("merge {i}")])).collect();
+    let mut merged = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => merged += 1,
+            Some(2) => assert!(texts(&out).1.contains("nothing to merge"), "{}", texts(&out).1),
+            other => panic!("merge exited with {other:?}: {}", texts(&out).1),
+        }
+    }
+    assert_eq!(merged, 1);
+    assert_eq!(project.ok(&["heads"]).lines().count(), 1);
+    // Nothing was left in the migrations folder but revisions.
+    assert!(project.revision_files().iter().all(|f| f.ends_with(".sql")), "{:?}", project.revision_files());
+}
+
 /// A loop that runs through `Depends On` points at that line, not at `Revises`.
 #[test]
 fn a_cycle_through_a_dependency_points_at_depends_on() {

@@ -7,6 +7,7 @@
 
 use crate::error::Failure;
 use anyhow::{Context as _, Result};
+use sha2::Digest as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -209,6 +210,61 @@ pub fn random_id() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// The migrations folder, locked while a command reads it, checks it and writes a
+/// revision into it (`revision`, `merge`), so that commands started together take turns:
+/// each sees the revision the one before it wrote, and builds on it. Released on drop (and
+/// by the operating system when the process ends, however it ends).
+///
+/// The lock is an advisory lock (`flock`) on the folder itself, so nothing is added to the
+/// repository. Where a folder cannot be locked (Windows, some network file systems), it is
+/// a lock file in the system's temporary folder, named after the folder's path.
+#[derive(Debug)]
+pub struct FolderLock {
+    _held: std::fs::File,
+}
+
+/// Takes the folder's lock, calling `waiting` once if another command holds it first.
+/// A folder that cannot be opened is not locked: reading it will say what is wrong.
+///
+/// # Errors
+/// When neither the folder nor the fallback lock file can be locked.
+pub fn lock_folder(dir: &Path, waiting: impl FnOnce()) -> Result<Option<FolderLock>> {
+    let Ok(folder) = std::fs::File::open(dir) else { return Ok(None) };
+    let held = match try_lock(folder, waiting) {
+        Ok(held) => held,
+        Err(_) => {
+            // No lock on a folder here: a lock file outside the repository instead.
+            let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+            let digest = sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let path = std::env::temp_dir().join(format!("cargo-migrate-{hex}.lock"));
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+            file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+            file
+        }
+    };
+    Ok(Some(FolderLock { _held: held }))
+}
+
+/// Locks `file`, waiting (after telling `waiting`) while another process holds it.
+fn try_lock(file: std::fs::File, waiting: impl FnOnce()) -> std::io::Result<std::fs::File> {
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock()?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(error)) => Err(error),
+    }
+}
+
 /// Writes `contents` to `path`, which must not exist: through a hidden temporary file in
 /// the same folder, then a hard link (which refuses to replace a file), so the file is
 /// either absent or complete. Creates missing parent folders.
@@ -352,6 +408,29 @@ mod tests {
     fn offsets_are_written_as_alembic_writes_them() {
         let t = Timestamp { offset_seconds: -(5 * 3600 + 30 * 60), ..Timestamp::from_unix(0) };
         assert_eq!(t.create_date(), "1970-01-01 00:00:00-05:30");
+    }
+
+    #[test]
+    fn a_locked_folder_waits_for_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = lock_folder(dir.path(), || panic!("nobody holds it yet")).unwrap();
+        assert!(held.is_some());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = dir.path().to_owned();
+        let second = std::thread::spawn(move || {
+            let lock = lock_folder(&path, || tx.send("waiting").unwrap()).unwrap();
+            tx.send("locked").unwrap();
+            drop(lock);
+        });
+        assert_eq!(rx.recv().unwrap(), "waiting");
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(200)).is_err(), "it waits while the lock is held");
+        drop(held);
+        assert_eq!(rx.recv().unwrap(), "locked");
+        second.join().unwrap();
+        // Nothing was written into the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // A folder that does not exist is not locked; reading it reports the problem.
+        assert!(lock_folder(&dir.path().join("missing"), || {}).unwrap().is_none());
     }
 
     #[test]

@@ -14,7 +14,8 @@ use migrate_embed::graph::RevIndex;
 /// A usage [`Failure`] (nothing written) when fewer than two heads are named, a revision
 /// is named twice or is not a head, or the message, label or id cannot be used.
 pub fn run(ctx: &Context, args: &MergeArgs) -> Result<()> {
-    let loaded = ctx.load()?;
+    // Held until the new file is written: concurrent writers take turns.
+    let (loaded, _lock) = ctx.load_for_writing()?;
     let graph = &loaded.graph;
     let mut parents: Vec<RevIndex> = Vec::new();
     for target in &args.revisions {

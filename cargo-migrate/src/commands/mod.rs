@@ -124,6 +124,22 @@ impl Context {
         Loaded::new(project, loaded)
     }
 
+    /// [`Context::load`] for the commands that write a revision (`revision`, `merge`): the
+    /// folder is locked first ([`crate::authoring::lock_folder`]) and stays locked while
+    /// the returned guard lives, so such commands started together take turns.
+    ///
+    /// # Errors
+    /// As [`Context::load`], or the folder cannot be locked.
+    pub fn load_for_writing(&self) -> Result<(Loaded, Option<crate::authoring::FolderLock>)> {
+        let project = self.project()?;
+        let lock = crate::authoring::lock_folder(&project.dir, || {
+            self.output
+                .warn(&format!("waiting for another command writing a revision to {}", self.display(&project.dir)), &[])
+        })?;
+        let loaded = load_dir(&project.dir, &self.cwd)?;
+        Ok((Loaded::new(project, loaded)?, lock))
+    }
+
     /// [`Context::load`] for commands that only need headers (showing the graph, naming
     /// the applied heads): through the header [`crate::cache`], so unchanged files are not
     /// read again. With `CARGO_MIGRATE_NO_CACHE=1`, every file is read.

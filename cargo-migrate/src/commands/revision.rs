@@ -17,7 +17,8 @@ use migrate_embed::revision::{Origin, Revision, RevisionBody, validate_name, wri
 /// that is unknown, or not a head without `--splice`; a taken or malformed `--rev-id` or
 /// label; an unknown `--depends-on`; a message that cannot be used.
 pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
-    let loaded = ctx.load()?;
+    // Held until the new file is written: concurrent writers take turns.
+    let (loaded, _lock) = ctx.load_for_writing()?;
     let parents = choose_parents(&loaded, args)?;
     create(
         ctx,
