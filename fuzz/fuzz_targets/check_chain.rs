@@ -123,6 +123,10 @@ fn resolve_targets(graph: &RevisionGraph) {
         texts.push(rev.id[..1].to_owned());
         texts.push(format!("{}+1", rev.id));
         texts.push(format!("{}-1", rev.id));
+        // A revision id names the branch it is on (`X@Y`), Y anywhere on its lineage.
+        for suffix in ["head", "base", "+1", "-1", "base+2", "head-2"] {
+            texts.push(format!("{}@{suffix}", rev.id));
+        }
         for label in rev.branch_labels.iter().take(2) {
             for suffix in ["head", "base", "+1", "-1", "head-1", "base+1", &rev.id] {
                 texts.push(format!("{label}@{suffix}"));
