@@ -333,11 +333,11 @@ fn paste(dir: &Path, url: &str, command: &str) -> Output {
 }
 
 /// Asserts that `message` suggests exactly the two recovery commands for a revision `b2`
-/// whose parent is `a1`, written so that a shell runs them as they stand (no `(…)`,
+/// whose parent is `a1` (the stamp goes one step down b2's own line, to a1), written so that a shell runs them as they stand (no `(…)`,
 /// `<…>` or quotes inside), and returns them (repair, stamp).
 fn recovery_commands(message: &str) -> (String, String) {
     let commands = suggested_commands(message);
-    assert_eq!(commands, ["cargo migrate repair b2", "cargo migrate stamp a1"], "{message}");
+    assert_eq!(commands, ["cargo migrate repair b2", "cargo migrate stamp b2@-1"], "{message}");
     for command in &commands {
         assert!(
             command.chars().all(|c| c.is_ascii_alphanumeric() || " _-.:@+".contains(c)),

@@ -2,7 +2,7 @@
 //! the runner, offline `--sql` and the tests share it: both run the same [`Step`]s (as
 //! Alembic's `RevisionStep` drives both its online and offline modes).
 
-use crate::graph::{DowngradeTo, RevIndex, RevSet, RevisionGraph, Target, TargetError};
+use crate::graph::{DowngradeTo, RevIndex, RevSet, RevisionGraph, Target, TargetError, TargetKind};
 use crate::revision::revises_text;
 use crate::version_table::{NewRow, VersionRow};
 use std::path::Path;
@@ -227,7 +227,27 @@ pub fn plan_upgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) ->
 /// [`PlanError::Irreversible`] naming the first revision without a down section; both
 /// before anything runs.
 pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) -> Result<Plan, PlanError> {
-    let remove: RevSet = match graph.downgrade_destination(target, applied)? {
+    let remove = removed_by_downgrade(graph, applied, target, true)?;
+    let steps: Vec<RevIndex> = (0..graph.len()).rev().filter(|&i| remove[i] && applied[i]).collect();
+    if let Some(&stuck) = steps.iter().find(|&&i| graph.revision(i).body.down_sql.is_none()) {
+        let rev = graph.revision(stuck);
+        return Err(PlanError::Irreversible {
+            revision: graph.describe(stuck),
+            path: rev.origin.path.display().to_string(),
+        });
+    }
+    Ok(Plan { direction: Direction::Down, steps })
+}
+
+/// What a downgrade to `target` takes away (of any revisions, applied or not). With
+/// `require_applied`, a target that is not applied is an error, as for `downgrade`.
+fn removed_by_downgrade<B>(
+    graph: &RevisionGraph<B>,
+    applied: &RevSet,
+    target: &Target,
+    require_applied: bool,
+) -> Result<RevSet, PlanError> {
+    Ok(match graph.downgrade_destination(target, applied)? {
         DowngradeTo::Base => applied.clone(),
         DowngradeTo::BranchBase(label) => {
             // The branch's lineage goes down to base, but the part of it that other
@@ -240,7 +260,7 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
             graph.descendants(&start, true)
         }
         DowngradeTo::Revisions(keep) => {
-            if let Some(&missing) = keep.iter().find(|&&k| !applied[k]) {
+            if require_applied && let Some(&missing) = keep.iter().find(|&&k| !applied[k]) {
                 let heads = graph.applied_heads(applied);
                 let current = if heads.is_empty() {
                     "base".to_owned()
@@ -263,16 +283,34 @@ pub fn plan_downgrade(graph: &RevisionGraph, applied: &RevSet, target: &Target) 
                 .collect();
             graph.descendants(&start, true)
         }
+    })
+}
+
+/// The state `stamp TARGET` records, as Alembic's stamp moves heads: the target and
+/// everything it needs are recorded; what is recorded above the target, on its lines of
+/// descent, is not (as a downgrade to it would take away); other branches stay as they
+/// are. `base` records nothing; `heads` records everything.
+///
+/// # Errors
+/// [`PlanError::Target`] for a bad target.
+pub fn stamp_state<B>(graph: &RevisionGraph<B>, recorded: &RevSet, target: &Target) -> Result<RevSet, PlanError> {
+    let removed = match target.kind {
+        TargetKind::Heads => graph.empty_set(),
+        _ => match removed_by_downgrade(graph, recorded, target, false) {
+            Err(PlanError::Target(TargetError::WrongDirection { .. })) => graph.empty_set(),
+            other => other?,
+        },
     };
-    let steps: Vec<RevIndex> = (0..graph.len()).rev().filter(|&i| remove[i] && applied[i]).collect();
-    if let Some(&stuck) = steps.iter().find(|&&i| graph.revision(i).body.down_sql.is_none()) {
-        let rev = graph.revision(stuck);
-        return Err(PlanError::Irreversible {
-            revision: graph.describe(stuck),
-            path: rev.origin.path.display().to_string(),
-        });
-    }
-    Ok(Plan { direction: Direction::Down, steps })
+    // `X@-N` counts down: where a downgrade to it would stop.
+    let points = match graph.upgrade_destination(target, recorded) {
+        Err(TargetError::WrongDirection { .. }) => match graph.downgrade_destination(target, recorded)? {
+            DowngradeTo::Revisions(points) => points,
+            DowngradeTo::Base | DowngradeTo::BranchBase(_) => Vec::new(),
+        },
+        other => other?,
+    };
+    let added = graph.ancestors(&points, true);
+    Ok((0..graph.len()).map(|i| added[i] || (recorded[i] && !removed[i])).collect())
 }
 
 #[cfg(test)]
@@ -401,6 +439,25 @@ mod tests {
         let all = vec![true; 3];
         assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("lefty@-1")).unwrap()), ["b2"]);
         assert_eq!(ids(&g, &plan_downgrade(&g, &all, &t("righty@base")).unwrap()), ["c3"]);
+    }
+
+    #[test]
+    fn stamp_moves_the_heads_of_the_target_s_lines_only() {
+        // a -> b -> {c, d}; c and d are separate branches off b.
+        let g = graph(&[("a", "<base>", true), ("b", "a", true), ("c", "b", true), ("d", "b", true)]);
+        let all = set(&g, &["a", "b", "c", "d"]);
+        let ids_of = |s: &RevSet| (0..g.len()).filter(|&i| s[i]).map(|i| g.revision(i).id.clone()).collect::<Vec<_>>();
+        // Down to the branch point: both branches go, as a downgrade to it would remove them.
+        assert_eq!(ids_of(&stamp_state(&g, &all, &t("b")).unwrap()), ["a", "b"]);
+        // One step down c's own line forgets c and keeps d (the recovery for a marked c).
+        assert_eq!(ids_of(&stamp_state(&g, &all, &t("c@-1")).unwrap()), ["a", "b", "d"]);
+        // On the trunk below both: both go.
+        assert_eq!(ids_of(&stamp_state(&g, &all, &t("a")).unwrap()), ["a"]);
+        assert!(ids_of(&stamp_state(&g, &all, &t("base")).unwrap()).is_empty());
+        // Up: what the target needs is added, the rest stays.
+        let some = set(&g, &["a", "b", "c"]);
+        assert_eq!(ids_of(&stamp_state(&g, &some, &t("d")).unwrap()), ["a", "b", "c", "d"]);
+        assert_eq!(ids_of(&stamp_state(&g, &g.empty_set(), &t("heads")).unwrap()), ["a", "b", "c", "d"]);
     }
 
     #[test]

@@ -184,24 +184,24 @@ impl Status {
 }
 
 /// The recovery for a marked revision, as commands that work when pasted: `repair` when
-/// the schema has all of it, `stamp` of what it revises (`parents`) when it has none of it.
-/// Only ids, `base` and relative steps: nothing a shell would read as syntax.
+/// the schema has all of it; when it has none of it, `stamp` one step down the revision's
+/// own line (`REV@-1`: what it revises, every parent of a merge; `REV@base` for a root),
+/// which forgets that revision alone and leaves other branches recorded as they are.
+/// Only ids and targets: nothing a shell would read as syntax.
 ///
 /// ```
 /// use migrate_embed::status::marked_hint;
-/// assert!(marked_hint("b2", &["a1"]).contains("`cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp a1` if it has none of it"));
-/// assert!(marked_hint("a1", &[] as &[&str]).contains("`cargo migrate stamp base`"));
-/// assert!(marked_hint("m3", &["a1", "b2"]).contains("`cargo migrate stamp m3-1`"));
+/// assert!(marked_hint("b2", &["a1"]).contains("`cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp b2@-1` (back to a1) if it has none of it"));
+/// assert!(marked_hint("a1", &[] as &[&str]).contains("`cargo migrate stamp a1@base`"));
+/// assert!(marked_hint("m3", &["a1", "b2"]).contains("`cargo migrate stamp m3@-1` (back to a1, b2)"));
 /// ```
 pub fn marked_hint<S: AsRef<str>>(revision: &str, parents: &[S]) -> String {
-    // `<rev>-1` lands on every parent of a merge at once.
-    let below = match parents {
-        [] => "base".to_owned(),
-        [one] => one.as_ref().to_owned(),
-        _ => format!("{revision}-1"),
+    let (below, back_to) = match parents {
+        [] => (format!("{revision}@base"), "base".to_owned()),
+        _ => (format!("{revision}@-1"), parents.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")),
     };
     format!(
-        "fix the schema by hand, then record where it really is: `cargo migrate repair {revision}` if it has all of {revision}, or `cargo migrate stamp {below}` if it has none of it"
+        "fix the schema by hand, then record where it really is: `cargo migrate repair {revision}` if it has all of {revision}, or `cargo migrate stamp {below}` (back to {back_to}) if it has none of it"
     )
 }
 
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(
             status.hints(),
             [
-                "fix the schema by hand, then record where it really is: `cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp a1` if it has none of it"
+                "fix the schema by hand, then record where it really is: `cargo migrate repair b2` if it has all of b2, or `cargo migrate stamp b2@-1` (back to a1) if it has none of it"
             ]
         );
         let unmarked = Status { failed: Vec::new(), ..status };

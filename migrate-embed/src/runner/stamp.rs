@@ -5,7 +5,7 @@ use super::{Migrator, OnEvent, RunError};
 use crate::db::lock::RunLock;
 use crate::db::{Conn, VersionStore};
 use crate::graph::{RevSet, Target};
-use crate::plan::PlanError;
+use crate::plan::{PlanError, stamp_state};
 use crate::status::DbState;
 use crate::version_table::{NewRow, VersionRow};
 
@@ -28,8 +28,8 @@ impl Migrator<'_> {
                 revisions: state.unknown.iter().map(VersionRow::describe).collect(),
             });
         }
-        let destination = self.graph.upgrade_destination(target, &state.applied).map_err(PlanError::from)?;
-        let wanted = self.graph.ancestors(&destination, true);
+        let recorded = if purge { self.graph.empty_set() } else { state.applied.clone() };
+        let wanted = stamp_state(self.graph, &recorded, target)?;
         self.announce_write_wait(conn, on).await?;
         if !table_exists {
             store.create(conn).await?;
