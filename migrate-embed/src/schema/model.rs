@@ -245,6 +245,10 @@ pub struct NotCompared {
     pub kind: String,
     /// Its name (`table.trigger` for a trigger).
     pub name: String,
+    /// Its definition, where a change must restore it: the `CREATE TRIGGER` text of a
+    /// SQLite trigger, which a table rebuild drops with its table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }
 
 impl Schema {
