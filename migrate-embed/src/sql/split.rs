@@ -329,7 +329,7 @@ pub fn ends_in_line_comment(sql: &str, lexing: &Lexing) -> bool {
 }
 
 /// SQL whitespace: what servers skip between tokens.
-fn is_space(c: u8) -> bool {
+pub(crate) fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
@@ -409,7 +409,7 @@ pub(crate) fn skip_trivia(b: &[u8], mut i: usize, lex: &Lexing) -> usize {
 
 /// The end of the quoted string or identifier opening with `quote` at `i`. A doubled
 /// quote is an escape; with `backslash`, so is a backslash before any byte.
-fn skip_quoted(b: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
+pub(crate) fn skip_quoted(b: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
     let mut j = i + 1;
     while j < b.len() {
         let c = b[j];
@@ -429,7 +429,7 @@ fn skip_quoted(b: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
 }
 
 /// If a PostgreSQL dollar quote (`$$` or `$tag$`) opens at `i`, where it ends.
-fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
+pub(crate) fn dollar_quote_end(sql: &str, i: usize) -> Option<usize> {
     let b = sql.as_bytes();
     let mut j = i + 1;
     match b.get(j) {

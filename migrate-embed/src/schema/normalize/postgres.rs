@@ -1,0 +1,189 @@
+//! PostgreSQL normalises most text itself (`format_type`, `pg_get_expr`): what is left is
+//! telling a serial column from a plain default, spelling actions, and recognising the
+//! names it makes up.
+
+use super::ObjectKind;
+use crate::schema::model::{Action, Identity};
+
+/// A column's default and numbering from the catalog: `attidentity` (`a`, `d` or empty),
+/// the default's text (`pg_get_expr`), and the sequence `pg_get_serial_sequence` says the
+/// column owns.
+///
+/// An identity column has no default. A `nextval()` default on the sequence the column owns
+/// is a serial column ([`Identity::Serial`]), without its default, so that the sequence's
+/// name (which keeps a renamed table's old name) is not compared. Any other default is
+/// kept.
+///
+/// ```
+/// use migrate_embed::schema::model::Identity;
+/// use migrate_embed::schema::normalize::postgres::column_numbering;
+/// assert_eq!(
+///     column_numbering(Some("nextval('child_id_seq'::regclass)"), "", Some("public.child_id_seq")),
+///     (None, Some(Identity::Serial))
+/// );
+/// assert_eq!(column_numbering(None, "a", Some("public.t_id_seq")), (None, Some(Identity::Always)));
+/// assert_eq!(column_numbering(Some("0"), "", None), (Some("0".to_owned()), None));
+/// // A nextval() on some other sequence is an ordinary default.
+/// assert_eq!(
+///     column_numbering(Some("nextval('shared_seq'::regclass)"), "", None),
+///     (Some("nextval('shared_seq'::regclass)".to_owned()), None)
+/// );
+/// ```
+pub fn column_numbering(
+    default: Option<&str>,
+    attidentity: &str,
+    owned_sequence: Option<&str>,
+) -> (Option<String>, Option<Identity>) {
+    match attidentity {
+        "a" => return (None, Some(Identity::Always)),
+        "d" => return (None, Some(Identity::ByDefault)),
+        _ => {}
+    }
+    let Some(default) = default else { return (None, None) };
+    if let (Some(sequence), Some(owned)) = (nextval_sequence(default), owned_sequence)
+        && same_sequence(&sequence, owned)
+    {
+        return (None, Some(Identity::Serial));
+    }
+    (Some(default.to_owned()), None)
+}
+
+/// The sequence named by a `nextval('name'::regclass)` default.
+fn nextval_sequence(default: &str) -> Option<String> {
+    let rest = default.trim().strip_prefix("nextval('")?;
+    let end = rest.find("'::regclass)")?;
+    (rest.len() == end + "'::regclass)".len()).then(|| rest[..end].replace("''", "'"))
+}
+
+/// Whether two spellings of a sequence name (qualified or not, quoted or not) are one.
+fn same_sequence(a: &str, b: &str) -> bool {
+    let unqualified = |s: &str| -> String {
+        let parts = split_qualified(s);
+        parts.last().cloned().unwrap_or_default()
+    };
+    unqualified(a) == unqualified(b)
+}
+
+/// `schema.name` / `"Sch"."Na.me"` into its unquoted parts.
+fn split_qualified(s: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            c if quoted => current.push(c),
+            c => current.push(c.to_ascii_lowercase()),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+/// A foreign-key action from `pg_constraint.confupdtype`/`confdeltype` (`a`, `r`, `c`, `n`,
+/// `d`); RESTRICT and NO ACTION stay apart (NO ACTION can be deferred).
+pub fn action(code: &str) -> Action {
+    match code {
+        "r" => Action::Restrict,
+        "c" => Action::Cascade,
+        "n" => Action::SetNull,
+        "d" => Action::SetDefault,
+        _ => Action::NoAction,
+    }
+}
+
+/// PostgreSQL's truncation of a made-up name to `NAMEDATALEN - 1` bytes.
+const MAX_NAME: usize = 63;
+
+/// Whether PostgreSQL would have made up `name` for an object of `kind` on `table` over
+/// `columns`: `t_pkey`, `t_a_b_key`, `t_a_check`/`t_check`, `t_a_fkey`, `t_a_idx`, with a
+/// number added on a collision and parts shortened to fit 63 bytes.
+///
+/// ```
+/// use migrate_embed::schema::normalize::{ObjectKind, postgres::is_generated_name};
+/// assert!(is_generated_name(ObjectKind::PrimaryKey, "users", &[], "users_pkey"));
+/// assert!(is_generated_name(ObjectKind::Unique, "users", &["email".into()], "users_email_key"));
+/// assert!(is_generated_name(ObjectKind::Check, "probe", &["i3".into()], "probe_i3_check1"));
+/// assert!(is_generated_name(ObjectKind::Check, "child", &[], "child_check"));
+/// assert!(!is_generated_name(ObjectKind::Unique, "users", &["email".into()], "uq_users_email"));
+/// ```
+pub fn is_generated_name(kind: ObjectKind, table: &str, columns: &[String], name: &str) -> bool {
+    let label = match kind {
+        ObjectKind::PrimaryKey => "pkey",
+        ObjectKind::Unique => "key",
+        ObjectKind::Check => "check",
+        ObjectKind::ForeignKey => "fkey",
+        ObjectKind::Index => "idx",
+    };
+    let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let Some(stem) = base.strip_suffix(label).and_then(|s| s.strip_suffix('_')) else { return false };
+    if kind == ObjectKind::PrimaryKey {
+        return fits(stem, table, name);
+    }
+    // `<table>_<col1>_<col2>…` (checks name their one column, or none), parts shortened
+    // to fit when long.
+    let mut candidates = vec![table.to_owned()];
+    if !columns.is_empty() {
+        candidates.push(format!("{table}_{}", columns.join("_")));
+    }
+    if kind == ObjectKind::Check {
+        candidates.push(table.to_owned());
+    }
+    candidates.iter().any(|c| fits(stem, c, name))
+        || (name.len() >= MAX_NAME - 2 && stem.starts_with(&table[..table.len().min(8)]))
+}
+
+/// Whether `stem` is `full`, or `full` shortened because `name` reached the limit.
+fn fits(stem: &str, full: &str, name: &str) -> bool {
+    stem == full || (name.len() >= MAX_NAME - 2 && full.starts_with(stem))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_needs_the_owned_sequence() {
+        let owned = Some("\"Odd\".\"T_id_seq\"");
+        assert_eq!(
+            column_numbering(Some("nextval('\"Odd\".\"T_id_seq\"'::regclass)"), "", owned),
+            (None, Some(Identity::Serial))
+        );
+        // After a table rename the default still names the old sequence; the column owns it.
+        assert_eq!(
+            column_numbering(Some("nextval('old_id_seq'::regclass)"), "", Some("public.old_id_seq")),
+            (None, Some(Identity::Serial))
+        );
+        assert_eq!(column_numbering(Some("nextval('a_seq'::regclass)"), "", Some("public.b_seq")).1, None);
+        assert_eq!(column_numbering(None, "d", None), (None, Some(Identity::ByDefault)));
+    }
+
+    #[test]
+    fn actions() {
+        assert_eq!(action("a"), Action::NoAction);
+        assert_eq!(action("r"), Action::Restrict);
+        assert_eq!(action("c"), Action::Cascade);
+        assert_eq!(action("n"), Action::SetNull);
+        assert_eq!(action("d"), Action::SetDefault);
+    }
+
+    #[test]
+    fn generated_names() {
+        let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(is_generated_name(ObjectKind::ForeignKey, "child", &cols(&["parent_id"]), "child_parent_id_fkey"));
+        assert!(is_generated_name(ObjectKind::Index, "child", &cols(&["lower"]), "child_lower_idx"));
+        assert!(is_generated_name(ObjectKind::Unique, "t", &cols(&["a", "b"]), "t_a_b_key"));
+        assert!(is_generated_name(ObjectKind::Unique, "t", &cols(&["a"]), "t_a_key1"));
+        assert!(!is_generated_name(ObjectKind::PrimaryKey, "t", &[], "t_pk"));
+        assert!(!is_generated_name(ObjectKind::ForeignKey, "t", &cols(&["a"]), "fk_t_a"));
+        let long = "a".repeat(40);
+        let name = format!("{}_{}_key", &long[..29], &"b".repeat(29));
+        assert!(is_generated_name(ObjectKind::Unique, &long, &cols(&[&"b".repeat(40)]), &name));
+    }
+}
