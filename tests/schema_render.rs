@@ -558,3 +558,35 @@ fn mysql_dropping_the_index_a_foreign_key_uses() {
         assert!(indexes.contains(&"ix_child_parent(parent_id,note)".to_owned()), "{indexes:?}");
     });
 }
+
+#[test]
+fn mysql_retyping_foreign_key_columns() {
+    on_mysql("mysql_retyping_foreign_key_columns", async |mut c| {
+        let before = my_family();
+        run_mysql(&mut c, &create_all(DatabaseKind::MySql, &before).unwrap()).await.unwrap();
+        my_exec(&mut c, "INSERT INTO parent VALUES (1)").await.unwrap();
+        my_exec(&mut c, "INSERT INTO child VALUES (1, 1, 'a')").await.unwrap();
+        // What InnoDB says to changing the type alone.
+        let alone = my_exec(&mut c, "ALTER TABLE child MODIFY COLUMN parent_id bigint(20) NULL").await;
+        assert!(alone.unwrap_err().contains("foreign key"));
+
+        let mut after = before.clone();
+        after.tables.get_mut("parent").unwrap().columns[0].data_type = "bigint(20)".into();
+        after.tables.get_mut("child").unwrap().columns[1].data_type = "bigint(20)".into();
+        let (up, down) = up_and_down(DatabaseKind::MySql, &before, &after);
+        run_mysql(&mut c, &up).await.unwrap();
+        assert_eq!(child_indexes(&mut c).await, ["parent_id(parent_id)"]);
+        assert!(my_exec(&mut c, "INSERT INTO child VALUES (2, 9, NULL)").await.is_err(), "the key is back");
+        run_mysql(&mut c, &down).await.unwrap();
+        assert_eq!(
+            my_text(
+                &mut c,
+                "SELECT CAST(COLUMN_TYPE AS CHAR) FROM information_schema.COLUMNS \
+                             WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'parent_id'"
+            )
+            .await,
+            ["int(11)"]
+        );
+        assert_eq!(my_text(&mut c, "SELECT CAST(note AS CHAR) FROM child").await, ["a"]);
+    });
+}

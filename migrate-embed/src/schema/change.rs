@@ -832,6 +832,7 @@ mod tests {
                 from: col("age", "character varying(20)"),
                 to: Column { nullable: false, default: Some("0".into()), ..col("age", "integer") },
             },
+            Change::AlterAutoincrement { table: "log".into(), from: false, to: true },
             Change::AddPrimaryKey {
                 table: "users".into(),
                 key: PrimaryKey { name: user_name("users_pk"), columns: vec!["id".into()] },
@@ -888,6 +889,7 @@ mod tests {
                 "renamed column 'users.nick' to 'users.handle'",
                 "type change from character varying(20) to integer on 'users.age'; NOT NULL on column 'users.age'; \
                  server default on column 'users.age' (none to 0)",
+                "added AUTOINCREMENT on table 'log'",
                 "added primary key 'users_pk' on 'users' (id)",
                 "removed primary key on 'users' (id)",
                 "added unique constraint on 'users' (email)",
@@ -912,7 +914,7 @@ mod tests {
         }
         assert_eq!(warned[4].1.as_deref(), Some("dropping table 'products' deletes its rows"));
         assert_eq!(warned[7].1.as_deref(), Some("dropping column 'users.gender' deletes its data"));
-        assert_eq!(warned[19].1.as_deref(), Some("dropping index 'ix_orders_placed' on 'orders'"),);
+        assert_eq!(warned[20].1.as_deref(), Some("dropping index 'ix_orders_placed' on 'orders'"));
         let removal =
             Change::AlterEnum { name: "mood".into(), from: vec!["a".into(), "b".into()], to: vec!["b".into()] };
         assert_eq!(

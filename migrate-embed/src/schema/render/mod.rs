@@ -1,7 +1,7 @@
 //! The DDL of a list of [`Change`]s, per database, in dependency order.
 //!
 //! [`render`] puts the changes in the order they can run — renames; drops of foreign keys,
-//! then of other constraints and indexes, columns and tables (children first); enum types;
+//! of tables (children first), of other constraints and indexes, of columns; enum types;
 //! new tables (parents first, foreign keys in a cycle added afterwards); columns; keys,
 //! checks and indexes; foreign keys; dropped enum types last — and hands them to the
 //! database's own renderer ([`sqlite`], [`postgres`], [`mysql`]), which writes its SQL and
@@ -177,11 +177,12 @@ fn phase(change: &Change) -> u8 {
         RenameTable { .. } => 0,
         RenameColumn { .. } => 1,
         DropForeignKey { .. } => 10,
+        // Before the keys of kept tables its foreign keys may need.
+        DropTable { .. } => 15,
         DropIndex { .. } | DropCheck { .. } | DropUnique { .. } => 20,
         DropPrimaryKey { .. } => 25,
         DropColumn { column, .. } if column.generated.is_some() => 30,
         DropColumn { .. } => 31,
-        DropTable { .. } => 40,
         AddEnum { .. } | AlterEnum { .. } => 50,
         AddTable { .. } => 60,
         AddColumn { column, .. } if column.generated.is_none() => 70,
@@ -415,6 +416,58 @@ impl<'a> Context<'a> {
     /// `Unsupported` for this database.
     pub fn unsupported(&self, object: &str, what: impl Into<String>) -> RenderError {
         RenderError::Unsupported { database: self.dialect.name(), object: object.to_owned(), what: what.into() }
+    }
+
+    /// The foreign keys both sides have that must still be dropped before the changes and
+    /// added again after them: those referencing a primary key or unique key the changes
+    /// drop (no database drops a key a foreign key needs), and with `retyped` (MySQL,
+    /// where InnoDB refuses the change) those over a column whose type changes.
+    pub fn lifted_foreign_keys(&self, retyped: bool) -> Vec<(String, ForeignKey)> {
+        let mut dropped_keys: Vec<(&str, BTreeSet<&String>)> = Vec::new();
+        let mut retyped_columns: Vec<(&str, &str)> = Vec::new();
+        for change in &self.changes {
+            match change {
+                Change::DropPrimaryKey { table, key } => dropped_keys.push((table, key.columns.iter().collect())),
+                Change::DropUnique { table, unique } => dropped_keys.push((table, unique.columns.iter().collect())),
+                Change::DropIndex { table, index } if index.unique => {
+                    let columns: BTreeSet<&String> = index
+                        .keys
+                        .iter()
+                        .filter_map(|k| match &k.target {
+                            IndexTarget::Column(c) => Some(c),
+                            IndexTarget::Expression(_) => None,
+                        })
+                        .collect();
+                    dropped_keys.push((table, columns));
+                }
+                Change::AlterColumn { table, from, to } if retyped && from.data_type != to.data_type => {
+                    retyped_columns.push((table, &to.name));
+                }
+                _ => {}
+            }
+        }
+        let mut lifted: Vec<(String, ForeignKey)> = Vec::new();
+        for t in self.after.tables.values() {
+            let Some(before) = self.before_table(&t.name) else { continue };
+            for fk in t.foreign_keys.iter().filter(|fk| before.foreign_keys.contains(fk)) {
+                let referenced: BTreeSet<&String> = fk.ref_columns.iter().collect();
+                let needs_dropped_key =
+                    dropped_keys.iter().any(|(table, key)| *table == fk.ref_table && *key == referenced);
+                let over_retyped = retyped_columns.iter().any(|(table, column)| {
+                    (*table == t.name && fk.columns.iter().any(|c| c == column))
+                        || (*table == fk.ref_table && fk.ref_columns.iter().any(|c| c == column))
+                });
+                if (needs_dropped_key || over_retyped) && !lifted.iter().any(|(n, k)| *n == t.name && k == fk) {
+                    lifted.push((t.name.clone(), fk.clone()));
+                }
+            }
+        }
+        lifted
+    }
+
+    /// Where lifted foreign keys are dropped: after the renames.
+    pub fn lift_at(&self) -> usize {
+        self.phases.iter().position(|&p| p >= 2).unwrap_or(self.changes.len())
     }
 
     /// Whether `change` is the first table drop (where the foreign keys of a cycle among

@@ -9,6 +9,9 @@
 //!   key's own index in its place, as InnoDB requires.
 //! * `AUTO_INCREMENT` needs a key: a column loses it before keys are dropped and gains it
 //!   after keys are added.
+//! * InnoDB refuses to change the type of a column a foreign key uses (on either side), or
+//!   to drop a key a foreign key references: such foreign keys are dropped first and added
+//!   again at the end.
 //! * No enum types (they are inline in the column type), no partial or expression indexes
 //!   on MariaDB, no `DEFERRABLE`.
 
@@ -28,9 +31,17 @@ pub(super) fn phase(change: &Change) -> Option<u8> {
 
 pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
     let mut out = Out::default();
+    let lifted = ctx.lifted_foreign_keys(true);
+    let lift_at = ctx.lift_at();
     for (i, change) in ctx.changes.iter().enumerate() {
+        if i == lift_at {
+            for (table, fk) in &lifted {
+                out.push(drop_foreign_key(ctx, table, fk));
+            }
+        }
         if i == ctx.deferred_at {
             add_deferred(ctx, &mut out);
+            add_lifted(ctx, &mut out, &lifted);
         }
         out.begin(change);
         match change {
@@ -86,10 +97,22 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
             }
         }
     }
+    if lift_at == ctx.changes.len() {
+        for (table, fk) in &lifted {
+            out.push(drop_foreign_key(ctx, table, fk));
+        }
+    }
     if ctx.deferred_at == ctx.changes.len() {
         add_deferred(ctx, &mut out);
+        add_lifted(ctx, &mut out, &lifted);
     }
     Ok(out.finish(true, false))
+}
+
+fn add_lifted(ctx: &Context, out: &mut Out, lifted: &[(String, ForeignKey)]) {
+    for (table, fk) in lifted {
+        out.push(format!("ALTER TABLE {} ADD {}", ctx.q(table), ctx.foreign_key_clause(fk, false)));
+    }
 }
 
 fn add_deferred(ctx: &Context, out: &mut Out) {
@@ -99,9 +122,29 @@ fn add_deferred(ctx: &Context, out: &mut Out) {
 }
 
 /// A default as MySQL accepts it: literals and `CURRENT_TIMESTAMP` forms as they are,
-/// any other expression in parentheses (MariaDB 10.2+, MySQL 8.0.13+).
-fn default_clause(default: &str) -> String {
+/// any other expression in parentheses (MariaDB 10.2+, MySQL 8.0.13+). On text, blob, JSON
+/// and geometry columns MySQL 8 takes only an expression default, so even a literal goes in
+/// parentheses there (MariaDB reads `('x')` as `'x'`).
+fn default_clause(data_type: &str, default: &str) -> String {
     let d = default.trim();
+    let base = data_type.trim().to_ascii_lowercase();
+    let expression_only = [
+        "tinytext",
+        "text",
+        "mediumtext",
+        "longtext",
+        "tinyblob",
+        "blob",
+        "mediumblob",
+        "longblob",
+        "json",
+        "geometry",
+    ]
+    .iter()
+    .any(|t| base == *t || base.starts_with(&format!("{t} ")) || base.starts_with(&format!("{t}(")));
+    if expression_only && !d.eq_ignore_ascii_case("null") {
+        return format!("({d})");
+    }
     let lower = d.to_ascii_lowercase();
     let literal = d.starts_with('\'')
         || d.parse::<f64>().is_ok()
@@ -128,7 +171,7 @@ fn column_definition(ctx: &Context, c: &Column) -> String {
         && c.identity.is_none()
     {
         s.push_str(" DEFAULT ");
-        s.push_str(&default_clause(d));
+        s.push_str(&default_clause(&c.data_type, d));
     }
     if c.identity.is_some() {
         s.push_str(" AUTO_INCREMENT");
@@ -260,8 +303,14 @@ fn drop_index(ctx: &Context, table: &str, name: &str) -> String {
 
 fn alter_column(ctx: &Context, out: &mut Out, table: &str, from: &Column, to: &Column) {
     let t = ctx.q(table);
-    if from.generated != to.generated && (from.generated.is_none() || to.generated.is_none()) {
-        // A stored column cannot become generated in place (nor the reverse on MySQL).
+    let replace = match (&from.generated, &to.generated) {
+        (Some(a), Some(b)) => a.stored != b.stored,
+        (None, None) => false,
+        _ => true,
+    };
+    if replace {
+        // A column cannot become generated in place, nor stop being one on MySQL, nor
+        // switch between STORED and VIRTUAL.
         out.push(format!("ALTER TABLE {t} DROP COLUMN {}", ctx.q(&from.name)));
         out.push(format!("ALTER TABLE {t} ADD COLUMN {}", column_definition(ctx, to)));
         return;

@@ -21,9 +21,17 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
     let mut out = Out::default();
     let enums = EnumPlan::new(ctx);
     let mut converted: BTreeSet<(String, String)> = BTreeSet::new();
+    // Kept foreign keys on a key the changes drop: out first, back at the end.
+    let lifted = ctx.lifted_foreign_keys(false);
     for (i, change) in ctx.changes.iter().enumerate() {
+        if i == ctx.lift_at() {
+            for (table, fk) in &lifted {
+                drop_constraint(ctx, &mut out, table, &fk.name.name);
+            }
+        }
         if i == ctx.deferred_at {
             add_deferred(ctx, &mut out);
+            add_foreign_keys(ctx, &mut out, &lifted);
         }
         out.begin(change);
         match change {
@@ -88,8 +96,14 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
             }
         }
     }
+    if ctx.lift_at() == ctx.changes.len() {
+        for (table, fk) in &lifted {
+            drop_constraint(ctx, &mut out, table, &fk.name.name);
+        }
+    }
     if ctx.deferred_at == ctx.changes.len() {
         add_deferred(ctx, &mut out);
+        add_foreign_keys(ctx, &mut out, &lifted);
     }
     for name in enums.rebuilt.keys() {
         out.push(format!("DROP TYPE {}", ctx.q(&old_type_name(name))));
@@ -99,7 +113,11 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
 
 /// The foreign keys of new tables that waited for every table (and key) to exist.
 fn add_deferred(ctx: &Context, out: &mut Out) {
-    for (table, fk) in &ctx.deferred {
+    add_foreign_keys(ctx, out, &ctx.deferred);
+}
+
+fn add_foreign_keys(ctx: &Context, out: &mut Out, keys: &[(String, crate::schema::model::ForeignKey)]) {
+    for (table, fk) in keys {
         out.push(format!("ALTER TABLE {} ADD {}", ctx.q(table), ctx.foreign_key_clause(fk, true)));
     }
 }

@@ -201,6 +201,29 @@ fn cases() -> Vec<(&'static str, Schema, Vec<Change>)> {
         ),
         ("type change", b.clone(), vec![alter(&users.columns[2], col("age", "integer", true))]),
         (
+            "primary key a foreign key references",
+            b.clone(),
+            vec![
+                Change::DropPrimaryKey { table: "users".into(), key: users.primary_key.clone().unwrap() },
+                Change::AddPrimaryKey {
+                    table: "users".into(),
+                    key: PrimaryKey { name: user("pk_users"), columns: vec!["id".into()] },
+                },
+            ],
+        ),
+        (
+            "type change of foreign key columns",
+            b.clone(),
+            vec![
+                alter(&users.columns[0], col("id", "bigint", false)),
+                Change::AlterColumn {
+                    table: "orders".into(),
+                    from: orders.columns[1].clone(),
+                    to: col("user_id", "bigint", true),
+                },
+            ],
+        ),
+        (
             "not null with a default",
             b.clone(),
             vec![alter(&users.columns[3], Column { default: Some("'anon'".into()), ..col("nick", "text", false) })],
@@ -523,7 +546,7 @@ DROP TABLE `a`;
 "#),
     ("add column", Postgres, r#"ALTER TABLE "users" ADD COLUMN "city" text NOT NULL DEFAULT 'x';
 "#),
-    ("add column", MySql, r#"ALTER TABLE `users` ADD COLUMN `city` text NOT NULL DEFAULT 'x';
+    ("add column", MySql, r#"ALTER TABLE `users` ADD COLUMN `city` text NOT NULL DEFAULT ('x');
 "#),
     ("add column with a clock default", Sqlite, r#"CREATE TABLE "_new_orders" (
     "id" integer NOT NULL,
@@ -611,6 +634,73 @@ ALTER TABLE "users" ALTER COLUMN "age" TYPE integer USING "age"::integer;
     ("type change", MySql, r#"-- WARNING: changing the type of column 'users.age' from varchar(20) to integer may lose data
 ALTER TABLE `users` MODIFY COLUMN `age` integer NULL;
 "#),
+    ("primary key a foreign key references", Sqlite, r#"CREATE TABLE "_new_users" (
+    "id" integer NOT NULL,
+    "email" text,
+    "age" varchar(20),
+    "nick" text,
+    CONSTRAINT "pk_users" PRIMARY KEY ("id"),
+    CHECK (age <> '')
+);
+INSERT INTO "_new_users" ("id", "email", "age", "nick") SELECT "id", "email", "age", "nick" FROM "users";
+-- WARNING: dropping primary key on 'users' (id)
+DROP TABLE "users";
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE "_new_users" RENAME TO "users";
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX "ix_users_email" ON "users" ("email");
+PRAGMA foreign_key_check;
+-- (foreign keys off)
+"#),
+    ("primary key a foreign key references", Postgres, r#"ALTER TABLE "orders" DROP CONSTRAINT "orders_user_id_fkey";
+-- WARNING: dropping primary key on 'users' (id)
+ALTER TABLE "users" DROP CONSTRAINT "users_pkey";
+ALTER TABLE "users" ADD CONSTRAINT "pk_users" PRIMARY KEY ("id");
+ALTER TABLE "orders" ADD FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE;
+"#),
+    ("primary key a foreign key references", MySql, r#"ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_id_fkey`, DROP INDEX `user_id`;
+-- WARNING: dropping primary key on 'users' (id)
+ALTER TABLE `users` DROP PRIMARY KEY;
+ALTER TABLE `users` ADD PRIMARY KEY (`id`);
+ALTER TABLE `orders` ADD FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE;
+"#),
+    ("type change of foreign key columns", Sqlite, r#"CREATE TABLE "_new_orders" (
+    "id" integer NOT NULL,
+    "user_id" bigint,
+    "placed" timestamp,
+    PRIMARY KEY ("id"),
+    FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
+);
+INSERT INTO "_new_orders" ("id", "user_id", "placed") SELECT "id", "user_id", "placed" FROM "orders";
+DROP TABLE "orders";
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE "_new_orders" RENAME TO "orders";
+PRAGMA legacy_alter_table = OFF;
+CREATE TABLE "_new_users" (
+    "id" bigint NOT NULL,
+    "email" text,
+    "age" varchar(20),
+    "nick" text,
+    PRIMARY KEY ("id"),
+    CHECK (age <> '')
+);
+INSERT INTO "_new_users" ("id", "email", "age", "nick") SELECT "id", "email", "age", "nick" FROM "users";
+DROP TABLE "users";
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE "_new_users" RENAME TO "users";
+PRAGMA legacy_alter_table = OFF;
+CREATE INDEX "ix_users_email" ON "users" ("email");
+PRAGMA foreign_key_check;
+-- (foreign keys off)
+"#),
+    ("type change of foreign key columns", Postgres, r#"ALTER TABLE "users" ALTER COLUMN "id" TYPE bigint USING "id"::bigint;
+ALTER TABLE "orders" ALTER COLUMN "user_id" TYPE bigint USING "user_id"::bigint;
+"#),
+    ("type change of foreign key columns", MySql, r#"ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_id_fkey`, DROP INDEX `user_id`;
+ALTER TABLE `users` MODIFY COLUMN `id` bigint NOT NULL;
+ALTER TABLE `orders` MODIFY COLUMN `user_id` bigint NULL;
+ALTER TABLE `orders` ADD FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE;
+"#),
     ("not null with a default", Sqlite, r#"CREATE TABLE "_new_users" (
     "id" integer NOT NULL,
     "email" text,
@@ -633,7 +723,7 @@ ALTER TABLE "users" ALTER COLUMN "nick" SET NOT NULL;
 ALTER TABLE "users" ALTER COLUMN "nick" SET DEFAULT 'anon';
 "#),
     ("not null with a default", MySql, r#"UPDATE `users` SET `nick` = 'anon' WHERE `nick` IS NULL;
-ALTER TABLE `users` MODIFY COLUMN `nick` text NOT NULL DEFAULT 'anon';
+ALTER TABLE `users` MODIFY COLUMN `nick` text NOT NULL DEFAULT ('anon');
 "#),
     ("drop not null", Sqlite, r#"CREATE TABLE "_new_users" (
     "id" integer,
@@ -675,7 +765,7 @@ PRAGMA foreign_key_check;
 "#),
     ("default", Postgres, r#"ALTER TABLE "users" ALTER COLUMN "email" SET DEFAULT 'none';
 "#),
-    ("default", MySql, r#"ALTER TABLE `users` MODIFY COLUMN `email` text NULL DEFAULT 'none';
+    ("default", MySql, r#"ALTER TABLE `users` MODIFY COLUMN `email` text NULL DEFAULT ('none');
 "#),
     ("primary key", Sqlite, r#"CREATE TABLE "_new_orders" (
     "id" integer NOT NULL,
@@ -1017,4 +1107,393 @@ fn every_change_on_every_database() {
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
     assert_eq!(seen, EXPECTED.len(), "an expected text has no case");
+}
+
+/// Random pairs of schemas, rendered for SQLite and run on an in-memory database: the up
+/// script takes a database built from `a` to `b`'s tables, columns, indexes and foreign
+/// keys, and the down script back, with `PRAGMA foreign_key_check` clean after each.
+#[cfg(feature = "sqlite")]
+mod run_on_sqlite {
+    use super::*;
+    use crate::schema::testing::{Limits, arb_schema_pair_with};
+    use proptest::prelude::*;
+    use sqlx::{Connection, Row};
+    use std::collections::BTreeMap;
+
+    /// Per table: its columns, its indexes (made by CREATE INDEX) and foreign keys.
+    type Shape = BTreeMap<String, (Vec<String>, Vec<String>, usize)>;
+
+    fn expected(schema: &Schema) -> Shape {
+        schema
+            .tables
+            .values()
+            .map(|t| {
+                let mut columns: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+                columns.sort();
+                let mut indexes: Vec<String> = t.indexes.iter().map(|i| i.name.name.clone()).collect();
+                indexes.sort();
+                (t.name.clone(), (columns, indexes, t.foreign_keys.len()))
+            })
+            .collect()
+    }
+
+    async fn actual(c: &mut sqlx::SqliteConnection) -> Shape {
+        let tables = sqlx::raw_sql(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let mut shape = Shape::new();
+        for row in tables {
+            let table: String = row.get(0);
+            let columns_sql = format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name");
+            let columns = sqlx::raw_sql(&columns_sql).fetch_all(&mut *c).await.unwrap();
+            let indexes_sql = format!("SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c' ORDER BY name");
+            let indexes = sqlx::raw_sql(&indexes_sql).fetch_all(&mut *c).await.unwrap();
+            let fks_sql = format!("SELECT COUNT(DISTINCT id) FROM pragma_foreign_key_list('{table}')");
+            let fks: i64 = sqlx::raw_sql(&fks_sql).fetch_one(&mut *c).await.unwrap().get(0);
+            shape.insert(
+                table,
+                (
+                    columns.iter().map(|r| r.get::<String, _>(0)).collect(),
+                    indexes.iter().map(|r| r.get::<String, _>(0)).collect(),
+                    usize::try_from(fks).unwrap(),
+                ),
+            );
+        }
+        shape
+    }
+
+    /// As the runner: one transaction, foreign keys off around it when asked, and no
+    /// foreign key violation before commit.
+    async fn run(c: &mut sqlx::SqliteConnection, script: &Script) -> Result<(), String> {
+        if script.foreign_keys_off {
+            sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut *c).await.unwrap();
+        }
+        sqlx::raw_sql("BEGIN").execute(&mut *c).await.unwrap();
+        let mut result = Ok(());
+        for s in &script.statements {
+            if let Err(e) = sqlx::raw_sql(&s.sql).execute(&mut *c).await {
+                result = Err(format!("{}: {e}", s.sql));
+                break;
+            }
+        }
+        if result.is_ok() {
+            let violations =
+                sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut *c).await.map_err(|e| e.to_string())?;
+            if !violations.is_empty() {
+                result = Err(format!("{} foreign key violations", violations.len()));
+            }
+        }
+        sqlx::raw_sql(if result.is_ok() { "COMMIT" } else { "ROLLBACK" }).execute(&mut *c).await.unwrap();
+        sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut *c).await.unwrap();
+        result
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn up_and_down_run((a, b) in arb_schema_pair_with(Limits {
+            kind: DatabaseKind::Sqlite,
+            index_expressions: true,
+            enums: false,
+            // Foreign keys reference `id`: it stays the primary key.
+            vary_primary_key: false,
+            generated_names: true,
+        })) {
+            let found = crate::schema::compare(&a, &b);
+            let up = render(Sqlite, &found.changes, &a, &b).unwrap();
+            let down = render(Sqlite, &crate::schema::reverse_all(&found.changes), &b, &a).unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let outcome: Result<(), String> = runtime.block_on(async {
+                let mut c = sqlx::SqliteConnection::connect("sqlite::memory:").await.unwrap();
+                run(&mut c, &create_all(Sqlite, &a).unwrap()).await.map_err(|e| format!("create a: {e}"))?;
+                run(&mut c, &up).await.map_err(|e| format!("up: {e}\n{}", up.to_sql(Sqlite)))?;
+                let reached = actual(&mut c).await;
+                if reached != expected(&b) {
+                    return Err(format!("up reached {reached:?}, not {:?}\n{}", expected(&b), up.to_sql(Sqlite)));
+                }
+                run(&mut c, &down).await.map_err(|e| format!("down: {e}\n{}", down.to_sql(Sqlite)))?;
+                let back = actual(&mut c).await;
+                if back != expected(&a) {
+                    return Err(format!("down reached {back:?}, not {:?}\n{}", expected(&a), down.to_sql(Sqlite)));
+                }
+                Ok(())
+            });
+            prop_assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+        }
+    }
+}
+
+/// The same on PostgreSQL and MariaDB, on a smaller budget (a database per case), from
+/// `MIGRATE_TEST_POSTGRES_URL` / `MIGRATE_TEST_MYSQL_URL` (skipped when unset, failing
+/// under `MIGRATE_REQUIRE_DATABASES=1`, like the tests in `tests/`).
+#[cfg(all(feature = "postgres", feature = "mysql"))]
+mod run_on_servers {
+    use super::*;
+    use crate::schema::testing::{Limits, arb_schema_pair_with};
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use sqlx::{Connection, Row};
+    use std::collections::BTreeMap;
+
+    /// Per table: its columns and its number of foreign keys.
+    type Shape = BTreeMap<String, (Vec<String>, usize)>;
+
+    fn expected(schema: &Schema) -> Shape {
+        schema
+            .tables
+            .values()
+            .map(|t| {
+                let mut columns: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+                columns.sort();
+                (t.name.clone(), (columns, t.foreign_keys.len()))
+            })
+            .collect()
+    }
+
+    fn server_url(var: &str) -> Option<String> {
+        match std::env::var(var) {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                assert!(
+                    std::env::var("MIGRATE_REQUIRE_DATABASES").as_deref() != Ok("1"),
+                    "{var} is not set, and MIGRATE_REQUIRE_DATABASES=1 forbids skipping database tests"
+                );
+                eprintln!("SKIPPED: set {var} to run rendered SQL on a real server");
+                None
+            }
+        }
+    }
+
+    fn with_database(url: &str, name: &str) -> String {
+        let authority = url.find("://").map_or(0, |i| i + 3);
+        let path = url[authority..].find('/').map_or(url.len(), |i| authority + i);
+        let query = url[path..].find('?').map_or(url.len(), |i| path + i);
+        format!("{}/{name}{}", &url[..path], &url[query..])
+    }
+
+    async fn pg_shape(c: &mut sqlx::PgConnection) -> Shape {
+        let rows = sqlx::raw_sql(
+            "SELECT c.relname::text, a.attname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' \
+             AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let mut shape = Shape::new();
+        for r in rows {
+            shape.entry(r.get::<String, _>(0)).or_default().0.push(r.get(1));
+        }
+        let fks = sqlx::raw_sql(
+            "SELECT c.relname::text, COUNT(*)::int8 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
+             WHERE k.contype = 'f' GROUP BY 1",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        for r in fks {
+            shape.entry(r.get::<String, _>(0)).or_default().1 = usize::try_from(r.get::<i64, _>(1)).unwrap();
+        }
+        shape
+    }
+
+    async fn my_shape(c: &mut sqlx::MySqlConnection) -> Shape {
+        let rows = sqlx::raw_sql(
+            "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR) FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        let mut shape = Shape::new();
+        for r in rows {
+            shape.entry(r.get::<String, _>(0)).or_default().0.push(r.get(1));
+        }
+        let fks = sqlx::raw_sql(
+            "SELECT CAST(TABLE_NAME AS CHAR), COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = DATABASE() GROUP BY 1",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap();
+        for r in fks {
+            shape.entry(r.get::<String, _>(0)).or_default().1 = usize::try_from(r.get::<i64, _>(1)).unwrap();
+        }
+        shape
+    }
+
+    async fn run_pg(c: &mut sqlx::PgConnection, script: &Script) -> Result<(), String> {
+        let transactional = script.transactional;
+        if transactional {
+            sqlx::raw_sql("BEGIN").execute(&mut *c).await.unwrap();
+        }
+        for s in &script.statements {
+            if let Err(e) = sqlx::raw_sql(&s.sql).execute(&mut *c).await {
+                if transactional {
+                    sqlx::raw_sql("ROLLBACK").execute(&mut *c).await.unwrap();
+                }
+                return Err(format!("{}: {e}", s.sql));
+            }
+        }
+        if transactional {
+            sqlx::raw_sql("COMMIT").execute(&mut *c).await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    async fn run_my(c: &mut sqlx::MySqlConnection, script: &Script) -> Result<(), String> {
+        for s in &script.statements {
+            sqlx::raw_sql(&s.sql).execute(&mut *c).await.map_err(|e| format!("{}: {e}", s.sql))?;
+        }
+        Ok(())
+    }
+
+    /// Creates `a`, runs up then down in a fresh database, comparing shapes.
+    async fn case(kind: DatabaseKind, admin: &str, a: &Schema, b: &Schema) -> Result<(), String> {
+        let found = crate::schema::compare(a, b);
+        let up = render(kind, &found.changes, a, b).map_err(|e| e.to_string())?;
+        let down = render(kind, &crate::schema::reverse_all(&found.changes), b, a).map_err(|e| e.to_string())?;
+        let create = create_all(kind, a).map_err(|e| e.to_string())?;
+        let name = format!(
+            "agcore_{:x}",
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        );
+        let url = with_database(admin, &name);
+        let steps = |shape: Shape, want: &Schema, what: &str, script: &Script| {
+            if shape == expected(want) {
+                Ok(())
+            } else {
+                Err(format!("{what} reached {shape:?}, not {:?}\n{}", expected(want), script.to_sql(kind)))
+            }
+        };
+        if kind == Postgres {
+            let mut admin_conn = sqlx::PgConnection::connect(admin).await.unwrap();
+            sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin_conn).await.unwrap();
+            let result = async {
+                let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                run_pg(&mut c, &create).await.map_err(|e| format!("create a: {e}"))?;
+                run_pg(&mut c, &up).await.map_err(|e| format!("up: {e}\n{}", up.to_sql(kind)))?;
+                steps(pg_shape(&mut c).await, b, "up", &up)?;
+                run_pg(&mut c, &down).await.map_err(|e| format!("down: {e}\n{}", down.to_sql(kind)))?;
+                steps(pg_shape(&mut c).await, a, "down", &down)
+            }
+            .await;
+            sqlx::raw_sql(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin_conn).await.unwrap();
+            result
+        } else {
+            let mut admin_conn = sqlx::MySqlConnection::connect(admin).await.unwrap();
+            sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin_conn).await.unwrap();
+            let result = async {
+                let mut c = sqlx::MySqlConnection::connect(&url).await.unwrap();
+                run_my(&mut c, &create).await.map_err(|e| format!("create a: {e}"))?;
+                run_my(&mut c, &up).await.map_err(|e| format!("up: {e}\n{}", up.to_sql(kind)))?;
+                steps(my_shape(&mut c).await, b, "up", &up)?;
+                run_my(&mut c, &down).await.map_err(|e| format!("down: {e}\n{}", down.to_sql(kind)))?;
+                steps(my_shape(&mut c).await, a, "down", &down)
+            }
+            .await;
+            sqlx::raw_sql(&format!("DROP DATABASE {name}")).execute(&mut admin_conn).await.unwrap();
+            result
+        }
+    }
+
+    fn run_random_pairs(kind: DatabaseKind, var: &str, cases: u32) {
+        let Some(admin) = server_url(var) else { return };
+        let limits = Limits {
+            kind,
+            index_expressions: kind == Postgres,
+            enums: kind == Postgres,
+            vary_primary_key: false,
+            // The server names what is unnamed; the test's models cannot know those names.
+            generated_names: false,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+        let result = runner.run(&arb_schema_pair_with(limits), |(a, b)| {
+            runtime.block_on(case(kind, &admin, &a, &b)).map_err(TestCaseError::fail)
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
+    /// `default`, or `AGCORE_SERVER_CASES` for a longer run.
+    fn cases(default: u32) -> u32 {
+        std::env::var("AGCORE_SERVER_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+    }
+
+    #[test]
+    fn postgres_up_and_down_run() {
+        run_random_pairs(Postgres, "MIGRATE_TEST_POSTGRES_URL", cases(16));
+    }
+
+    #[test]
+    fn mysql_up_and_down_run() {
+        run_random_pairs(MySql, "MIGRATE_TEST_MYSQL_URL", cases(10));
+    }
+}
+
+#[test]
+fn a_rebuild_says_which_triggers_it_cannot_restore() {
+    let mut before = counted();
+    before.not_compared = vec![
+        crate::schema::model::NotCompared { kind: "trigger".into(), name: "log.log_audit".into(), definition: None },
+        crate::schema::model::NotCompared {
+            kind: "trigger".into(),
+            name: "log.log_touch".into(),
+            definition: Some("CREATE TRIGGER log_touch AFTER UPDATE ON log BEGIN SELECT 1; END;".into()),
+        },
+        crate::schema::model::NotCompared { kind: "trigger".into(), name: "other.t".into(), definition: None },
+    ];
+    let changes = vec![Change::AlterColumn {
+        table: "log".into(),
+        from: col("line", "TEXT", true),
+        to: col("line", "TEXT", false),
+    }];
+    let script = render(Sqlite, &changes, &before, &apply(&before, &changes)).unwrap();
+    let warnings: Vec<&str> = script.warnings().collect();
+    assert_eq!(
+        warnings,
+        [
+            "trigger 'log.log_audit' is dropped with table 'log' by this rebuild and not created again: add its CREATE TRIGGER below"
+        ]
+    );
+    assert!(
+        script.statements.iter().any(|s| s.sql == "CREATE TRIGGER log_touch AFTER UPDATE ON log BEGIN SELECT 1; END")
+    );
+}
+
+mod warnings {
+    use super::*;
+    use crate::schema::testing::{Limits, arb_schema_pair_with};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Warnings come from destructive changes only, and each destructive change's
+        /// warning is in the script; creating a schema warns about nothing.
+        #[test]
+        fn only_destructive_changes_warn((a, b) in arb_schema_pair_with(Limits::model())) {
+            for kind in [Sqlite, Postgres, MySql] {
+                let limits_ok = |s: &Schema| kind == Postgres
+                    || (s.enums.is_empty() && s.tables.values().all(|t| t.indexes.iter().all(|i| i.predicate.is_none())));
+                if !limits_ok(&a) || !limits_ok(&b) {
+                    continue;
+                }
+                let found = crate::schema::compare(&a, &b);
+                let script = render(kind, &found.changes, &a, &b).unwrap();
+                let expected: Vec<String> = found.changes.iter().filter_map(Change::destructive).collect();
+                let mut got: Vec<String> = script.warnings().map(str::to_owned).collect();
+                let mut want = expected.clone();
+                got.sort();
+                want.sort();
+                prop_assert_eq!(got, want, "{}", script.to_sql(kind));
+                prop_assert_eq!(create_all(kind, &b).unwrap().warnings().count(), 0);
+            }
+        }
+    }
 }
