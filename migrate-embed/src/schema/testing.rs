@@ -243,6 +243,8 @@ struct TableSpec {
     checks: Vec<usize>,
     fks: Vec<(usize, usize, u8)>,
     indexes: Vec<(Vec<usize>, bool, bool, u8)>,
+    /// How `id` numbers itself, and whether there is a generated column `g` (and which).
+    numbering: u8,
 }
 
 fn arb_table_spec() -> impl Strategy<Value = TableSpec> {
@@ -257,14 +259,16 @@ fn arb_table_spec() -> impl Strategy<Value = TableSpec> {
             (subsequence((0..COLUMNS.len()).collect::<Vec<_>>(), 1..=2), any::<bool>(), any::<bool>(), any::<u8>()),
             0..=2,
         ),
+        any::<u8>(),
     )
-        .prop_map(|(present, specs, pk, uniques, checks, fks, indexes)| TableSpec {
+        .prop_map(|(present, specs, pk, uniques, checks, fks, indexes, numbering)| TableSpec {
             columns: present.into_iter().map(|i| (i, specs[i].clone())).collect(),
             pk,
             uniques,
             checks,
             fks,
             indexes,
+            numbering,
         })
 }
 
@@ -455,6 +459,42 @@ fn build_table(limits: Limits, name: &str, spec: &TableSpec, tables: &[&str], wi
         {
             t.indexes.push(index);
         }
+    }
+    // How id numbers itself (where id is the whole primary key, as MySQL needs).
+    let id_key = t.primary_key.as_ref().is_some_and(|k| k.columns == ["id"]);
+    if id_key {
+        t.columns[0].identity = match (kind, spec.numbering % 4) {
+            (DatabaseKind::Postgres, 1) => Some(super::model::Identity::ByDefault),
+            (DatabaseKind::Postgres, 2) => Some(super::model::Identity::Always),
+            (DatabaseKind::Postgres, 3) => Some(super::model::Identity::Serial),
+            (DatabaseKind::MySql, 1 | 2) => Some(super::model::Identity::AutoIncrement),
+            _ => None,
+        };
+    }
+    // A generated column.
+    let expression = |factor: u8| {
+        if kind == DatabaseKind::MySql { format!("`id` * {factor}") } else { format!("id * {factor}") }
+    };
+    let generated = match spec.numbering / 4 % 4 {
+        1 => Some(super::model::Generated { expression: expression(2), stored: true }),
+        2 => Some(super::model::Generated { expression: expression(3), stored: true }),
+        3 if kind != DatabaseKind::Postgres => {
+            Some(super::model::Generated { expression: expression(2), stored: false })
+        }
+        _ => None,
+    };
+    if let Some(generated) = generated {
+        if kind == DatabaseKind::MySql {
+            // MySQL: a generated column cannot read an AUTO_INCREMENT one.
+            t.columns[0].identity = None;
+        }
+        t.columns.push(Column {
+            name: "g".into(),
+            data_type: type_name(kind, Ty::BigInt).into(),
+            nullable: true,
+            generated: Some(generated),
+            ..Column::default()
+        });
     }
     t.autoincrement =
         kind == DatabaseKind::Sqlite && spec.pk % 7 == 3 && t.primary_key.as_ref().is_some_and(|k| k.columns == ["id"]);

@@ -1147,7 +1147,7 @@ mod run_on_sqlite {
         let mut shape = Shape::new();
         for row in tables {
             let table: String = row.get(0);
-            let columns_sql = format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name");
+            let columns_sql = format!("SELECT name FROM pragma_table_xinfo('{table}') ORDER BY name");
             let columns = sqlx::raw_sql(&columns_sql).fetch_all(&mut *c).await.unwrap();
             let indexes_sql = format!("SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c' ORDER BY name");
             let indexes = sqlx::raw_sql(&indexes_sql).fetch_all(&mut *c).await.unwrap();
