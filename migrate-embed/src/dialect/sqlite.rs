@@ -151,7 +151,9 @@ mod driver {
     /// another writer as long as a runner waits for the run lock.
     pub(crate) async fn connect(url: &str, busy_timeout: Duration) -> Result<SqliteConnection, sqlx::Error> {
         let options: SqliteConnectOptions = url.parse()?;
-        options.busy_timeout(busy_timeout).disable_statement_logging().connect().await
+        // Rows come from sqlx's worker thread through a channel; one that holds a whole version
+        // table spares a thread hand-off every few dozen rows.
+        options.busy_timeout(busy_timeout).row_buffer_size(4096).disable_statement_logging().connect().await
     }
 
     /// Takes the exclusive lock on the lock file (the operating system releases it when
