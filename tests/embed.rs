@@ -42,6 +42,16 @@ fn run(binary: &Path, dir: &Path, url: Option<&str>, args: &[&str]) -> Output {
     if let Some(url) = url {
         command.env("DATABASE_URL", url);
     }
+    // A copy just written can be busy for a moment: another test thread that forked
+    // meanwhile holds its write descriptor until its child execs ("Text file busy").
+    for _ in 0..100 {
+        match command.output() {
+            Err(error) if error.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.expect("the binary runs"),
+        }
+    }
     command.output().expect("the binary runs")
 }
 
