@@ -1,8 +1,11 @@
 //! `[package.metadata.migrate]`: where the migrations live and how they run (the README's
 //! "Configuration" section lists every key).
 
+use crate::dialect::DatabaseKind;
+use crate::lint::Level;
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +33,39 @@ pub struct Config {
     /// The time zone of new revisions' `Create Date` and of `file_template`'s dates (an
     /// IANA name, as Alembic's `timezone` option); `None` means UTC.
     pub timezone: Option<String>,
+    /// The databases the migrations are written for, for the linter: `sqlite`, `postgres`,
+    /// `mysql` (`mariadb` and `postgresql` are accepted). `None`: the `database_url`'s.
+    #[serde(deserialize_with = "database_list")]
+    pub databases: Option<Vec<DatabaseKind>>,
+    /// The PostgreSQL server version the linter assumes (`"15"`, `"16.2"`); `None`:
+    /// [`crate::lint::DEFAULT_POSTGRES_VERSION`].
+    pub postgres_version: Option<String>,
+    /// The newest revision already deployed (an id, prefix or label): later revisions form
+    /// the coming release, for the linter's `removes-deployed-object`.
+    pub deployed: Option<String>,
+    /// `[package.metadata.migrate.lint]`: a level per lint code.
+    pub lint: BTreeMap<String, Level>,
+}
+
+fn database_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<DatabaseKind>>, D::Error> {
+    let names = Vec::<String>::deserialize(deserializer)?;
+    names
+        .iter()
+        .map(|name| {
+            DatabaseKind::from_url(&format!("{name}:")).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "unknown database `{name}` in `databases`; use \"sqlite\", \"postgres\" or \"mysql\""
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// How concurrent runners exclude each other.
@@ -134,6 +170,10 @@ impl Default for Config {
             schema: None,
             lock: None,
             timezone: None,
+            databases: None,
+            postgres_version: None,
+            deployed: None,
+            lint: BTreeMap::new(),
         }
     }
 }
@@ -157,6 +197,24 @@ pub enum ConfigError {
         path: PathBuf,
         /// What TOML said, naming the key.
         message: String,
+    },
+    /// `[package.metadata.migrate.lint]` names a rule that does not exist.
+    #[error("{}: [package.metadata.migrate.lint] has `{name}`, which is not a lint code; {hint}", .path.display())]
+    UnknownLintRule {
+        /// The manifest.
+        path: PathBuf,
+        /// The key.
+        name: String,
+        /// What was meant, or where the codes are listed.
+        hint: String,
+    },
+    /// `postgres_version` is not `major` or `major.minor`.
+    #[error("{}: [package.metadata.migrate] postgres_version = {value:?} is not a version; write it as \"15\" or \"16.2\"", .path.display())]
+    InvalidPostgresVersion {
+        /// The manifest.
+        path: PathBuf,
+        /// The rejected value.
+        value: String,
     },
     /// The version table name is not a plain identifier.
     #[error("{}: [package.metadata.migrate] version_table = {name:?} is not a plain identifier; use letters, digits and _ (at most 63, not starting with a digit)", .path.display())]
@@ -206,6 +264,21 @@ impl Config {
                 path: manifest.to_owned(),
                 name: crate::url::mask_passwords_in(config.version_table.as_str()),
             });
+        }
+        if let Some(name) = config.lint.keys().find(|name| crate::lint::rules::find(name).is_none()) {
+            return Err(ConfigError::UnknownLintRule {
+                path: manifest.to_owned(),
+                name: name.clone(),
+                hint: crate::lint::rules::unknown_code_hint(name),
+            });
+        }
+        if let Some(value) = &config.postgres_version {
+            let parts: Vec<&str> = value.split('.').collect();
+            if parts.len() > 3
+                || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(ConfigError::InvalidPostgresVersion { path: manifest.to_owned(), value: value.clone() });
+            }
         }
         Ok(config)
     }
@@ -302,6 +375,30 @@ mod tests {
             assert_eq!(error, expected);
             assert!(!error.contains("hunter2"), "{error}");
         }
+    }
+
+    #[test]
+    fn lint_keys() {
+        let config = parse(
+            "[package.metadata.migrate]\ndatabases = [\"postgres\", \"mariadb\"]\npostgres_version = \"16.2\"\ndeployed = \"ab12\"\n\
+             [package.metadata.migrate.lint]\nmissing-down = \"deny\"\nrequire-lock-timeout = \"warn\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.databases, Some(vec![DatabaseKind::Postgres, DatabaseKind::MySql]));
+        assert_eq!(config.postgres_version.as_deref(), Some("16.2"));
+        assert_eq!(config.deployed.as_deref(), Some("ab12"));
+        assert_eq!(config.lint.get("missing-down"), Some(&Level::Deny));
+        let error = parse("[package.metadata.migrate.lint]\nmissing-dwon = \"deny\"\n").unwrap_err().to_string();
+        assert!(
+            error.contains("app/Cargo.toml") && error.contains("`missing-dwon`") && error.contains("missing-down"),
+            "{error}"
+        );
+        let error = parse("[package.metadata.migrate.lint]\nmissing-down = \"error\"\n").unwrap_err().to_string();
+        assert!(error.contains("app/Cargo.toml") && error.contains("allow"), "{error}");
+        let error = parse("[package.metadata.migrate]\ndatabases = [\"oracle\"]\n").unwrap_err().to_string();
+        assert!(error.contains("oracle") && error.contains("databases"), "{error}");
+        let error = parse("[package.metadata.migrate]\npostgres_version = \"fifteen\"\n").unwrap_err().to_string();
+        assert!(error.contains("postgres_version") && error.contains("\"15\""), "{error}");
     }
 
     #[test]

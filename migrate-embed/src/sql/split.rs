@@ -356,7 +356,7 @@ fn count_newlines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
 }
 
-fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
+pub(crate) fn find_byte(b: &[u8], from: usize, needle: u8) -> Option<usize> {
     b.get(from..)?.iter().position(|&c| c == needle).map(|p| from + p)
 }
 
