@@ -16,12 +16,27 @@
 //!
 //! This crate uses `migrate-embed` without its database features, so a user's build script
 //! compiles neither sqlx nor tokio.
+//!
+//! # Lint
+//!
+//! The build script also lints the revisions (`cargo migrate lint`): each finding becomes a
+//! `cargo::warning=path:line: message [code]` line, and a rule set to `deny` in
+//! `[package.metadata.migrate.lint]` fails the build with `cargo::error=` lines. It runs only
+//! when the build script does, that is when a revision or the manifest changed: a warm
+//! build of an unchanged chain does no work. The rules for every database always run; the
+//! features choose the parsers:
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `lint-sql` | on | MySQL/MariaDB and SQLite hazards read with `sqlparser` (without it, by keywords) |
+//! | `lint-postgres` | off | PostgreSQL lock rules through squawk (needs Rust 1.94; `cargo migrate lint` always has them) |
 #![deny(missing_docs)]
 
 use migrate_embed::config::{Config, ConfigError};
 use migrate_embed::diagnostic::ChainError;
 use migrate_embed::embedded::generate_embed_code;
 use migrate_embed::graph::check_chain;
+use migrate_embed::lint::{Level, LintSettings, Report, Selection, lint};
 use migrate_embed::source::{SourceError, load_dir};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,6 +50,8 @@ pub struct Checked {
     pub revisions: usize,
     /// Every file and folder the result depends on (for `rerun-if-changed`).
     pub watched: Vec<PathBuf>,
+    /// What the linter found (levels applied).
+    pub lint: Report,
 }
 
 /// Why the build must fail.
@@ -55,6 +72,12 @@ pub enum BuildError {
     /// The chain breaks the rules.
     #[error(transparent)]
     Chain(#[from] ChainError),
+    /// The linter found `deny` findings or an unknown code in a `Lint-Allow` header.
+    #[error("{}", .lines.join("\n"))]
+    Lint {
+        /// One line per finding or error, `path:line: message [code]`.
+        lines: Vec<String>,
+    },
     /// Writing the generated code failed.
     #[error("cannot write {}: {error}", .path.display())]
     Write {
@@ -79,6 +102,7 @@ impl BuildError {
                     migrate_embed::diagnostic::printable_line(&line).into_owned()
                 })
                 .collect(),
+            BuildError::Lint { lines } => lines.clone(),
             other => {
                 vec![migrate_embed::diagnostic::printable_line(&other.to_string().replace('\n', "; ")).into_owned()]
             }
@@ -103,7 +127,8 @@ pub fn check_package(manifest_dir: &Path) -> Result<(Checked, String), BuildErro
     watched.dedup();
     let graph = check_chain(loaded.revisions, loaded.problems, config.multiple_heads)?;
     let code = generate_embed_code(&graph, &config);
-    Ok((Checked { dir, revisions: graph.len(), watched }, code))
+    let lint = lint(&graph, &LintSettings::from_config(&config), &Selection::default(), Path::new("Cargo.toml"));
+    Ok((Checked { dir, revisions: graph.len(), watched, lint }, code))
 }
 
 /// The build script entry point: reads `CARGO_MANIFEST_DIR`, checks the chain, tells Cargo
@@ -127,8 +152,21 @@ pub fn embed_migrations() -> Result<Checked, BuildError> {
     for path in &checked.watched {
         println!("cargo::rerun-if-changed={}", path.display());
     }
+    for finding in checked.lint.findings.iter().filter(|f| f.level == Level::Warn) {
+        println!("cargo::warning={}", one_line(&finding.to_string()));
+    }
+    if checked.lint.fails() {
+        let mut lines: Vec<String> = checked.lint.errors.iter().map(|e| one_line(&e.to_string())).collect();
+        lines.extend(checked.lint.findings.iter().filter(|f| f.level == Level::Deny).map(|f| one_line(&f.to_string())));
+        return Err(BuildError::Lint { lines });
+    }
     write_if_changed(&out_dir.join("migrate_embed.rs"), code.as_bytes())?;
     Ok(checked)
+}
+
+/// Cargo reads one directive per line, and prints it to the terminal as it is.
+fn one_line(text: &str) -> String {
+    migrate_embed::diagnostic::printable_line(&text.replace(['\n', '\r'], " ")).into_owned()
 }
 
 fn env_path(name: &'static str) -> Result<PathBuf, BuildError> {
@@ -197,6 +235,9 @@ mod tests {
         assert!(code.contains("__from_build_support(\"a1\""));
         assert!(code.contains("\"SELECT \\\"quoted\\\\n\\\";\""), "{code}");
         assert!(checked.watched.contains(&dir.path().join("migrations")));
+        // b2 has no down section.
+        assert_eq!(checked.lint.findings.len(), 1, "{:#?}", checked.lint);
+        assert_eq!(checked.lint.findings[0].to_string().split(": ").next(), Some("migrations/b.sql:2"));
     }
 
     #[test]

@@ -157,6 +157,14 @@ pub enum Command {
     /// Accept deliberate edits of applied revisions: record their current checksums and
     /// down SQL, and clear failed marks
     Repair(RepairArgs),
+    /// Report statements that lock or break a live database, with the safe rewrite
+    ///
+    /// Checks every revision (or those named, or those after --since) without a database:
+    /// PostgreSQL lock hazards (squawk), MySQL/MariaDB and SQLite hazards, and what only
+    /// the chain shows (missing or incomplete down sections, dropping what is deployed).
+    /// Levels come from [package.metadata.migrate.lint]; `-- Lint-Allow: CODE` silences a
+    /// rule for one revision. Exits 1 when a `deny` rule fires.
+    Lint(LintArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -179,6 +187,7 @@ impl Command {
             Self::Stamp(_) => "stamp",
             Self::Check => "check",
             Self::Repair(_) => "repair",
+            Self::Lint(_) => "lint",
             Self::Completions(_) => "completions",
         }
     }
@@ -350,6 +359,24 @@ pub struct RepairArgs {
     /// Lock options.
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+/// `cargo migrate lint [REV…] [--since REV] [--explain [CODE]]`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The revisions to check (ids, prefixes, labels, `heads`…) [default: every revision]
+    #[arg(value_name = "REV", conflicts_with = "since")]
+    pub revisions: Vec<Target>,
+
+    /// Check the revisions after REV: REV and what it needs are deployed, the rest is the
+    /// coming release [default: `deployed` from [package.metadata.migrate]]
+    #[arg(long, value_name = "REV")]
+    pub since: Option<Target>,
+
+    /// Explain a lint code (what it catches, why, the safe rewrite); without CODE, list
+    /// every code
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    pub explain: Option<String>,
 }
 
 /// `cargo migrate completions SHELL`.

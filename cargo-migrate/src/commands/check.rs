@@ -1,11 +1,13 @@
 //! `cargo migrate check`: the files obey the chain rules, the database is at head(s), and
-//! nothing applied has changed since (exit 1 otherwise), like `alembic check`.
+//! nothing applied has changed since (exit 1 otherwise), like `alembic check`. Lint
+//! findings are part of it: `warn` ones are printed as warnings, `deny` ones fail it.
 
 use super::Context;
 use super::db::{read_state, require_url};
 use crate::error::Failure;
 use anyhow::Result;
 use migrate_embed::graph::check_chain;
+use migrate_embed::lint::{Level, Selection};
 use migrate_embed::source::load_dir;
 use migrate_embed::status::Status;
 use migrate_embed::url::mask_password;
@@ -26,11 +28,17 @@ pub fn run(ctx: &Context) -> Result<()> {
         }
     };
     let loaded = super::Loaded { project, graph: std::mem::ManuallyDrop::new(graph) };
+    let report = super::lint::run_lint(ctx, &loaded, &Selection::default());
+    for finding in report.findings.iter().filter(|f| f.level == Level::Warn) {
+        ctx.output.warn(&format!("{finding}"), &[]);
+    }
+    let mut findings: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    findings.extend(report.findings.iter().filter(|f| f.level == Level::Deny).map(ToString::to_string));
     let url = require_url(ctx, &loaded)?;
     let state = read_state(&loaded, &url)?;
     let graph = &*loaded.graph;
     let status = Status::new(graph, &state, &mask_password(&url));
-    let findings = status.findings();
+    findings.extend(status.findings());
     if findings.is_empty() {
         let heads: Vec<&str> = graph.heads().iter().map(|&h| graph.revision(h).id.as_str()).collect();
         ctx.output.status(&format!(

@@ -15,6 +15,7 @@ pub mod graph;
 pub mod heads;
 pub mod history;
 pub mod init;
+pub mod lint;
 pub mod merge;
 pub mod repair;
 pub mod revision;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stamp(args) => stamp::run(&ctx, args),
         Command::Check => check::run(&ctx),
         Command::Repair(args) => repair::run(&ctx, args),
+        Command::Lint(args) => lint::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
     }
 }

@@ -4,9 +4,29 @@
 //! written once and a statement the parser cannot read is still checked by its keywords.
 
 use super::RawFinding;
+use super::objects::{Action, Object, effects};
 use crate::dialect::Lexing;
 use crate::sql::classify::{Token, TokenKind, tokens};
 use crate::sql::split::Statement;
+
+/// Tables created by the revision's earlier statements.
+#[derive(Debug, Default)]
+pub(crate) struct NewTables(std::collections::HashSet<String>);
+
+impl NewTables {
+    fn contains(&self, table: &str) -> bool {
+        self.0.contains(table)
+    }
+
+    /// Notes the tables a statement creates (after checking it).
+    pub(crate) fn record(&mut self, sql: &str, lexing: &Lexing) {
+        for effect in effects(sql, lexing) {
+            if let (Action::Create, Object::Relation(name)) = (&effect.action, &effect.object) {
+                self.0.insert(name.clone());
+            }
+        }
+    }
+}
 
 /// `ALGORITHM=` of a MySQL ALTER TABLE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +130,8 @@ impl Op {
 /// An ALTER TABLE statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AlterTable {
+    /// The table, folded to lower case, without its schema.
+    pub table: String,
     pub ops: Vec<Op>,
     pub algorithm: Option<Algorithm>,
     pub lock: Option<Lock>,
@@ -139,7 +161,9 @@ impl AlterTable {
             at += 1;
         }
         // The table name, possibly qualified.
-        while all.get(at).is_some_and(Token::is_name) {
+        let mut table = String::new();
+        while let Some(name) = all.get(at).filter(|t| t.is_name()) {
+            table = name.name().to_lowercase();
             at += 1;
             if all.get(at).is_some_and(|t| t.is_punct(b'.')) {
                 at += 1;
@@ -147,7 +171,7 @@ impl AlterTable {
                 break;
             }
         }
-        let mut alter = AlterTable { ops: Vec::new(), algorithm: None, lock: None };
+        let mut alter = AlterTable { table, ops: Vec::new(), algorithm: None, lock: None };
         let mut depth = 0usize;
         let mut start = at;
         for i in at..=all.len() {
@@ -318,8 +342,17 @@ fn read_column(t: &[Token<'_>]) -> Op {
     Op::AddColumn(column)
 }
 
-/// `mysql-blocking-alter` and `mysql-table-rebuild` for one ALTER TABLE.
-pub(crate) fn mysql_rules(alter: &AlterTable, statement: &Statement<'_>, raw: &mut Vec<RawFinding>) {
+/// `mysql-blocking-alter` and `mysql-table-rebuild` for one ALTER TABLE. A table the
+/// revision created earlier is empty, so nothing is blocked or rebuilt for long.
+pub(crate) fn mysql_rules(
+    alter: &AlterTable,
+    new_tables: &NewTables,
+    statement: &Statement<'_>,
+    raw: &mut Vec<RawFinding>,
+) {
+    if new_tables.contains(&alter.table) {
+        return;
+    }
     let lock_none = alter.lock == Some(Lock::None);
     let online_algorithm = matches!(alter.algorithm, Some(Algorithm::Instant | Algorithm::Inplace | Algorithm::Nocopy));
     let adds_primary_key = alter.ops.contains(&Op::AddPrimaryKey);
@@ -394,8 +427,14 @@ pub(crate) fn mysql_index_blocks(statement: &Statement<'_>, raw: &mut Vec<RawFin
     });
 }
 
-/// `sqlite-unsupported-alter` and `sqlite-add-column-rejected` for one ALTER TABLE.
-pub(crate) fn sqlite_rules(alter: &AlterTable, statement: &Statement<'_>, raw: &mut Vec<RawFinding>) {
+/// `sqlite-unsupported-alter` and `sqlite-add-column-rejected` for one ALTER TABLE (an
+/// ADD COLUMN on a table the revision created is fine: it has no rows).
+pub(crate) fn sqlite_rules(
+    alter: &AlterTable,
+    new_tables: &NewTables,
+    statement: &Statement<'_>,
+    raw: &mut Vec<RawFinding>,
+) {
     let help = "rebuild the table: create the new one, copy the rows, drop the old one, rename the new one";
     if alter.ops.len() > 1 || alter.algorithm.is_some() || alter.lock.is_some() {
         raw.push(RawFinding {
@@ -410,6 +449,7 @@ pub(crate) fn sqlite_rules(alter: &AlterTable, statement: &Statement<'_>, raw: &
     }
     let Some(op) = alter.ops.first() else { return };
     match op {
+        Op::AddColumn(_) if new_tables.contains(&alter.table) => {}
         Op::AddColumn(column) => {
             let reason = if column.primary_key {
                 Some("a PRIMARY KEY column")
@@ -459,6 +499,11 @@ mod tests {
 
     fn read(sql: &str) -> AlterTable {
         AlterTable::from_tokens(sql, &DatabaseKind::MySql.dialect().lexing()).expect("an ALTER TABLE")
+    }
+
+    #[test]
+    fn reads_the_table_name() {
+        assert_eq!(read("ALTER TABLE IF EXISTS s.\"Tab\" ADD c INT").table, "tab");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! splitter and classifier, as the runner reads them.
 
 use super::RawFinding;
-use super::alter::{self, AlterTable};
+use super::alter::{self, AlterTable, NewTables};
 use super::objects::{Action, Effect, Object, effects};
 use crate::dialect::DatabaseKind;
 use crate::revision::{Revision, RevisionBody};
@@ -193,26 +193,30 @@ pub(super) fn mysql(statements: &[Statement<'_>], parser: bool, raw: &mut Vec<Ra
     let first_data =
         statements.iter().find(|s| leading_words(s.sql, &lexing).next().is_some_and(|w| Verb::of(w) == Verb::Data));
     if let (Some(ddl), Some(data)) = (first_ddl, first_data) {
-        let (at, other) = if ddl.line < data.line { (data, ddl) } else { (ddl, data) };
+        let at = if ddl.line < data.line { data } else { ddl };
+        let opening = |s: &Statement<'_>| leading_words(s.sql, &lexing).take(2).collect::<Vec<_>>().join(" ");
         raw.push(RawFinding {
             help: Some("put the data changes in a revision of their own".into()),
             ..RawFinding::new(
                 "mixed-ddl-and-data",
                 at,
                 format!(
-                    "this revision mixes DDL (which MySQL commits at once) with data changes (see also line {} of the section): a failure half-way cannot be rolled back",
-                    other.line
+                    "this revision mixes DDL (`{} …`, which MySQL commits at once) with data changes (`{} …`): a failure half-way cannot be rolled back",
+                    opening(ddl),
+                    opening(data)
                 ),
             )
         });
     }
     if !parser {
+        let mut new_tables = NewTables::default();
         for statement in statements {
             if let Some(alter) = AlterTable::from_tokens(statement.sql, &lexing) {
-                alter::mysql_rules(&alter, statement, raw);
+                alter::mysql_rules(&alter, &new_tables, statement, raw);
             } else {
                 alter::mysql_statement_by_keywords(statement, &lexing, raw);
             }
+            new_tables.record(statement.sql, &lexing);
         }
     }
 }
@@ -221,6 +225,7 @@ pub(super) fn mysql(statements: &[Statement<'_>], parser: bool, raw: &mut Vec<Ra
 /// no parser is built in.
 pub(super) fn sqlite(statements: &[Statement<'_>], in_transaction: bool, parser: bool, raw: &mut Vec<RawFinding>) {
     let lexing = DatabaseKind::Sqlite.dialect().lexing();
+    let mut new_tables = NewTables::default();
     for statement in statements {
         let mut words = leading_words(statement.sql, &lexing);
         if in_transaction
@@ -238,7 +243,8 @@ pub(super) fn sqlite(statements: &[Statement<'_>], in_transaction: bool, parser:
             });
         }
         if !parser && let Some(alter) = AlterTable::from_tokens(statement.sql, &lexing) {
-            alter::sqlite_rules(&alter, statement, raw);
+            alter::sqlite_rules(&alter, &new_tables, statement, raw);
         }
+        new_tables.record(statement.sql, &lexing);
     }
 }

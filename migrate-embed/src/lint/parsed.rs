@@ -3,7 +3,7 @@
 //! costs only itself: it is reported as `unparsed-statement` and checked by its keywords.
 
 use super::RawFinding;
-use super::alter::{self, Algorithm, AlterTable, DefaultValue, Lock, NewColumn, Op};
+use super::alter::{self, Algorithm, AlterTable, DefaultValue, Lock, NewColumn, NewTables, Op};
 use crate::dialect::DatabaseKind;
 use crate::sql::classify::leading_words;
 use crate::sql::split::Statement;
@@ -21,15 +21,36 @@ pub(super) fn check(kind: DatabaseKind, statements: &[Statement<'_>], raw: &mut 
         DatabaseKind::MySql => &MySqlDialect {},
         _ => &SQLiteDialect {},
     };
+    let mut new_tables = NewTables::default();
     for statement in statements {
+        check_one(kind, dialect, statement, &new_tables, raw);
+        new_tables.record(statement.sql, &lexing);
+    }
+}
+
+fn check_one(
+    kind: DatabaseKind,
+    dialect: &dyn Dialect,
+    statement: &Statement<'_>,
+    new_tables: &NewTables,
+    raw: &mut Vec<RawFinding>,
+) {
+    let lexing = kind.dialect().lexing();
+    {
         // PRAGMAs are read by keyword (sqlparser rejects `= ON`/`= OFF`).
         if leading_words(statement.sql, &lexing).next().is_some_and(|w| w.eq_ignore_ascii_case("pragma")) {
-            continue;
+            return;
         }
         let parsed = Parser::new(dialect).try_with_sql(statement.sql).and_then(|mut p| p.parse_statements());
         let alter = match parsed {
             Ok(list) if list.len() == 1 => match &list[0] {
-                sqlparser::ast::Statement::AlterTable(alter) => Some(from_tree(&alter.operations)),
+                sqlparser::ast::Statement::AlterTable(alter) => Some(from_tree(
+                    match alter.name.0.last() {
+                        Some(sqlparser::ast::ObjectNamePart::Identifier(ident)) => ident.value.to_lowercase(),
+                        _ => String::new(),
+                    },
+                    &alter.operations,
+                )),
                 _ => None,
             },
             Ok(_) | Err(_) => {
@@ -49,16 +70,16 @@ pub(super) fn check(kind: DatabaseKind, statements: &[Statement<'_>], raw: &mut 
             }
         };
         match (kind, alter) {
-            (DatabaseKind::MySql, Some(alter)) => alter::mysql_rules(&alter, statement, raw),
+            (DatabaseKind::MySql, Some(alter)) => alter::mysql_rules(&alter, new_tables, statement, raw),
             (DatabaseKind::MySql, None) => alter::mysql_statement_by_keywords(statement, &lexing, raw),
-            (_, Some(alter)) => alter::sqlite_rules(&alter, statement, raw),
+            (_, Some(alter)) => alter::sqlite_rules(&alter, new_tables, statement, raw),
             (_, None) => {}
         }
     }
 }
 
-fn from_tree(operations: &[AlterTableOperation]) -> AlterTable {
-    let mut alter = AlterTable { ops: Vec::new(), algorithm: None, lock: None };
+fn from_tree(table: String, operations: &[AlterTableOperation]) -> AlterTable {
+    let mut alter = AlterTable { table, ops: Vec::new(), algorithm: None, lock: None };
     for operation in operations {
         let op = match operation {
             AlterTableOperation::Algorithm { algorithm, .. } => {
