@@ -8,8 +8,14 @@ use std::process::Command;
 use support::{nested_target_dir, revision, workspace_root, write_files};
 
 fn cargo_build(project: &Path) -> (bool, String) {
+    cargo_run(project, true)
+}
+
+/// `cargo run` in the project; `quiet` hides Cargo's progress (and build-script warnings).
+fn cargo_run(project: &Path, quiet: bool) -> (bool, String) {
+    let args: &[&str] = if quiet { &["run", "--quiet", "--offline"] } else { &["run", "--offline"] };
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--offline"])
+        .args(args)
         .current_dir(project)
         .env("CARGO_TARGET_DIR", nested_target_dir())
         .env_remove("RUSTFLAGS")
@@ -169,6 +175,103 @@ fn build_passes_fails_and_reruns() {
     );
 
     // Nothing changed: nothing reruns or rebuilds.
+    let output = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "-v"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", nested_target_dir())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    let verbose = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && verbose.contains("Fresh chain-check-app"), "{verbose}");
+    assert!(!verbose.contains("build-script-build`"), "the build script must not rerun:\n{verbose}");
+}
+
+/// The build script lints: findings are Cargo warnings with file and line, a `deny` rule
+/// fails the build, all without a database; an unchanged chain rebuilds nothing.
+#[test]
+fn build_prints_lint_findings_and_fails_on_deny() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    new_project(dir);
+    let manifest_path = dir.join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    // MySQL: an ALTER that copies the table, read by the parser.
+    let with_config = |lint: &str| {
+        manifest.replace(
+            "[dependencies]",
+            &format!("[package.metadata.migrate]\ndatabase_url = \"mysql://db/app\"\n{lint}\n[dependencies]"),
+        )
+    };
+    std::fs::write(&manifest_path, with_config("")).unwrap();
+    write_files(
+        dir,
+        &[(
+            "migrations/c3_widen.sql",
+            &revision("c3", "b2", "widen", "SELECT 1;\nALTER TABLE t MODIFY x BIGINT;", "ALTER TABLE t MODIFY x INT;"),
+        )],
+    );
+    let (ok, out) = cargo_run(dir, false);
+    assert!(ok, "warnings do not fail the build:\n{out}");
+    // Cargo prints `warning: <package>@<version>: <line>`.
+    assert!(
+        out.contains("warning: chain-check-app@0.1.0: migrations/c3_widen.sql:9: MODIFY/CHANGE COLUMN blocks writes"),
+        "{out}"
+    );
+    assert!(out.contains("[mysql-blocking-alter]"), "{out}");
+
+    // The safe rewrite is clean.
+    write_files(
+        dir,
+        &[(
+            "migrations/c3_widen.sql",
+            &revision(
+                "c3",
+                "b2",
+                "widen",
+                "SELECT 1;\nALTER TABLE t MODIFY x BIGINT, ALGORITHM=INPLACE, LOCK=NONE;",
+                "ALTER TABLE t MODIFY x INT, ALGORITHM=INPLACE, LOCK=NONE;",
+            ),
+        )],
+    );
+    let (ok, out) = cargo_run(dir, false);
+    assert!(ok && !out.contains("mysql-blocking-alter"), "{out}");
+
+    // deny: the build fails with the finding as an error; nothing panics.
+    write_files(
+        dir,
+        &[(
+            "migrations/c3_widen.sql",
+            &revision("c3", "b2", "widen", "SELECT 1;\nALTER TABLE t MODIFY x BIGINT;", "ALTER TABLE t MODIFY x INT;"),
+        )],
+    );
+    std::fs::write(&manifest_path, with_config("[package.metadata.migrate.lint]\nmysql-blocking-alter = \"deny\"\n"))
+        .unwrap();
+    let (ok, out) = cargo_run(dir, false);
+    assert!(!ok, "a deny rule fails the build:\n{out}");
+    assert!(out.contains("error: chain-check-app@0.1.0: migrations/c3_widen.sql:9: "), "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+
+    // A statement the parser cannot read warns but builds; an unknown code fails.
+    std::fs::write(&manifest_path, with_config("")).unwrap();
+    write_files(
+        dir,
+        &[(
+            "migrations/c3_widen.sql",
+            &revision("c3", "b2", "odd", "ALTER TABLE t SOMETHING MARIADB ONLY;", "SELECT 1;"),
+        )],
+    );
+    let (ok, out) = cargo_run(dir, false);
+    assert!(ok && out.contains("migrations/c3_widen.sql:8: the mysql parser cannot read"), "{out}");
+    std::fs::write(&manifest_path, with_config("[package.metadata.migrate.lint]\nno-such-rule = \"deny\"\n")).unwrap();
+    let (ok, out) = cargo_run(dir, false);
+    assert!(!ok && out.contains("`no-such-rule`") && out.contains("Cargo.toml"), "{out}");
+
+    // Back to a clean state; a second build does no work.
+    std::fs::write(&manifest_path, with_config("")).unwrap();
+    std::fs::remove_file(dir.join("migrations/c3_widen.sql")).unwrap();
+    let (ok, out) = cargo_run(dir, false);
+    assert!(ok, "{out}");
     let output = Command::new(env!("CARGO"))
         .args(["build", "--offline", "-v"])
         .current_dir(dir)
