@@ -1101,7 +1101,8 @@ fn graph_as_dot_and_mermaid() {
 fn help_for_every_command() {
     let project = TempProject::new("help", "");
     let top = project.ok(&["--help"]);
-    for command in ["init", "revision", "merge", "heads", "branches", "show", "history", "graph", "completions"] {
+    for command in ["init", "revision", "merge", "heads", "branches", "show", "history", "graph", "lint", "completions"]
+    {
         assert!(top.contains(&format!("  {command} ")), "{command} missing from:\n{top}");
         let help = project.ok(&[command, "--help"]);
         assert!(help.contains(&format!("Usage: cargo migrate {command}")), "{command}:\n{help}");

@@ -503,7 +503,7 @@ mod tests {
 
     #[test]
     fn reads_the_table_name() {
-        assert_eq!(read("ALTER TABLE IF EXISTS s.\"Tab\" ADD c INT").table, "tab");
+        assert_eq!(read("ALTER TABLE IF EXISTS s.`Tab` ADD c INT").table, "tab");
     }
 
     #[test]

@@ -288,6 +288,14 @@ fn unparsed_statement_warns_and_never_fails_unless_denied() {
     let report = run(&files, &settings(&[MySql]));
     assert_eq!(found(&report), ["unparsed-statement@migrations/b2.sql:7"]);
     assert!(!report.fails());
+    check_rule(
+        "unparsed-statement",
+        &[MySql],
+        true,
+        "ALTER TABLE t NOT SQL AT ALL;",
+        "ALTER TABLE t ADD COLUMN c INT;",
+        1,
+    );
 }
 
 #[cfg(feature = "lint-postgres")]
@@ -364,6 +372,63 @@ mod postgres {
             "ALTER TABLE t ADD COLUMN a2 BIGINT;",
             1,
         );
+    }
+
+    /// squawk's other rules, each with its dangerous form (at up line 1) and safe rewrite;
+    /// `false`: the revision runs outside a transaction.
+    #[test]
+    fn every_other_squawk_rule() {
+        let cases: &[(&str, bool, &str, &str)] = &[
+            ("require-concurrent-index-deletion", false, "DROP INDEX ix;", "DROP INDEX CONCURRENTLY IF EXISTS ix;"),
+            (
+                "adding-foreign-key-constraint",
+                true,
+                "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id);",
+                "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id) NOT VALID;",
+            ),
+            (
+                "adding-not-nullable-field",
+                true,
+                "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+                "ALTER TABLE t ALTER COLUMN a DROP DEFAULT;",
+            ),
+            (
+                "adding-serial-primary-key-field",
+                true,
+                "ALTER TABLE t ADD PRIMARY KEY (id);",
+                "ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY USING INDEX ix;",
+            ),
+            (
+                "disallowed-unique-constraint",
+                true,
+                "ALTER TABLE t ADD CONSTRAINT u UNIQUE (a);",
+                "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX ix;",
+            ),
+            ("require-concurrent-reindex", false, "REINDEX INDEX ix;", "REINDEX INDEX CONCURRENTLY ix;"),
+            (
+                "require-concurrent-partition-detach",
+                false,
+                "ALTER TABLE t DETACH PARTITION p;",
+                "ALTER TABLE t DETACH PARTITION p CONCURRENTLY;",
+            ),
+            (
+                "ban-drop-not-null",
+                true,
+                "ALTER TABLE t ALTER COLUMN a DROP NOT NULL;",
+                "ALTER TABLE t ALTER COLUMN a DROP DEFAULT;",
+            ),
+            (
+                "prefer-robust-stmts",
+                false,
+                "ALTER TABLE t ADD COLUMN c INT;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS c INT;",
+            ),
+            ("transaction-nesting", true, "BEGIN;\nSELECT 1;\nCOMMIT;", "SELECT 1;"),
+            ("ban-uncommitted-transaction", false, "BEGIN;\nSELECT 1;", "SELECT 1;"),
+        ];
+        for (code, transactional, dangerous, safe) in cases {
+            check_rule(code, &[Postgres], *transactional, dangerous, safe, 1);
+        }
     }
 
     #[test]
