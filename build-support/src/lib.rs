@@ -28,7 +28,7 @@
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `lint-sql` | on | MySQL/MariaDB and SQLite hazards read with `sqlparser` (without it, by keywords) |
+//! | `lint-sql` | off | MySQL/MariaDB and SQLite hazards read with `sqlparser` (without it, by keywords) |
 //! | `lint-postgres` | off | PostgreSQL lock rules through squawk (needs Rust 1.94; `cargo migrate lint` always has them) |
 #![deny(missing_docs)]
 

@@ -9,20 +9,45 @@ use crate::dialect::Lexing;
 use crate::sql::classify::{Token, TokenKind, tokens};
 use crate::sql::split::Statement;
 
-/// Tables created by the revision's earlier statements.
+/// What the revision's earlier statements did that changes what a statement costs: the
+/// tables they created (empty, so nothing to copy), and whether foreign-key checks are off
+/// (the header's `Foreign Keys: off`, or MySQL's `SET FOREIGN_KEY_CHECKS = 0`), which lets
+/// MySQL add a foreign key in place instead of copying the table.
 #[derive(Debug, Default)]
-pub(crate) struct NewTables(std::collections::HashSet<String>);
+pub(crate) struct NewTables {
+    tables: std::collections::HashSet<String>,
+    foreign_key_checks_off: bool,
+}
 
 impl NewTables {
-    fn contains(&self, table: &str) -> bool {
-        self.0.contains(table)
+    /// The state at a revision's start; `foreign_keys_off` is its header's `Foreign Keys: off`.
+    pub(crate) fn new(foreign_keys_off: bool) -> Self {
+        Self { tables: Default::default(), foreign_key_checks_off: foreign_keys_off }
     }
 
-    /// Notes the tables a statement creates (after checking it).
+    fn contains(&self, table: &str) -> bool {
+        self.tables.contains(table)
+    }
+
+    /// Notes what a statement does (after checking it).
     pub(crate) fn record(&mut self, sql: &str, lexing: &Lexing) {
         for effect in effects(sql, lexing) {
             if let (Action::Create, Object::Relation(name)) = (&effect.action, &effect.object) {
-                self.0.insert(name.clone());
+                self.tables.insert(name.clone());
+            }
+        }
+        let words: Vec<Token<'_>> = tokens(sql, lexing).take(6).collect();
+        let names_checks = |i: usize| words.get(i).is_some_and(|t| t.is("foreign_key_checks"));
+        if words.first().is_some_and(|t| t.is("set")) {
+            let at = if names_checks(1) {
+                1
+            } else if names_checks(2) {
+                2
+            } else {
+                return;
+            };
+            if let Some(value) = words.get(at + 2) {
+                self.foreign_key_checks_off = value.text == "0" || value.is("off");
             }
         }
     }
@@ -357,7 +382,8 @@ pub(crate) fn mysql_rules(
     let online_algorithm = matches!(alter.algorithm, Some(Algorithm::Instant | Algorithm::Inplace | Algorithm::Nocopy));
     let adds_primary_key = alter.ops.contains(&Op::AddPrimaryKey);
     let copies = alter.ops.iter().find(|op| match op {
-        Op::ChangeColumn | Op::SetColumnType | Op::AddForeignKey | Op::AddCheck | Op::ConvertCharset => true,
+        Op::ChangeColumn | Op::SetColumnType | Op::AddCheck | Op::ConvertCharset => true,
+        Op::AddForeignKey => !new_tables.foreign_key_checks_off,
         Op::DropPrimaryKey => !adds_primary_key,
         Op::AddColumn(c) => c.stored,
         _ => false,

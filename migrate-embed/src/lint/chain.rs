@@ -186,7 +186,7 @@ fn gone_with(created: &Effect, dropped: &Object) -> bool {
 
 /// MySQL/MariaDB: `mixed-ddl-and-data`, and the ALTER TABLE hazards read by keyword when
 /// no parser is built in.
-pub(super) fn mysql(statements: &[Statement<'_>], parser: bool, raw: &mut Vec<RawFinding>) {
+pub(super) fn mysql(statements: &[Statement<'_>], foreign_keys_off: bool, parser: bool, raw: &mut Vec<RawFinding>) {
     let dialect = DatabaseKind::MySql.dialect();
     let lexing = dialect.lexing();
     let first_ddl = statements.iter().find(|s| dialect.commits_implicitly(s.sql));
@@ -209,7 +209,7 @@ pub(super) fn mysql(statements: &[Statement<'_>], parser: bool, raw: &mut Vec<Ra
         });
     }
     if !parser {
-        let mut new_tables = NewTables::default();
+        let mut new_tables = NewTables::new(foreign_keys_off);
         for statement in statements {
             if let Some(alter) = AlterTable::from_tokens(statement.sql, &lexing) {
                 alter::mysql_rules(&alter, &new_tables, statement, raw);
@@ -223,9 +223,15 @@ pub(super) fn mysql(statements: &[Statement<'_>], parser: bool, raw: &mut Vec<Ra
 
 /// SQLite: `sqlite-pragma-in-transaction`, and the ALTER TABLE hazards read by keyword when
 /// no parser is built in.
-pub(super) fn sqlite(statements: &[Statement<'_>], in_transaction: bool, parser: bool, raw: &mut Vec<RawFinding>) {
+pub(super) fn sqlite(
+    statements: &[Statement<'_>],
+    in_transaction: bool,
+    foreign_keys_off: bool,
+    parser: bool,
+    raw: &mut Vec<RawFinding>,
+) {
     let lexing = DatabaseKind::Sqlite.dialect().lexing();
-    let mut new_tables = NewTables::default();
+    let mut new_tables = NewTables::new(foreign_keys_off);
     for statement in statements {
         let mut words = leading_words(statement.sql, &lexing);
         if in_transaction
@@ -234,7 +240,9 @@ pub(super) fn sqlite(statements: &[Statement<'_>], in_transaction: bool, parser:
             && ["foreign_keys", "legacy_alter_table"].iter().any(|p| name.eq_ignore_ascii_case(p))
         {
             raw.push(RawFinding {
-                help: Some("add `-- Transactional: false` to the header so it runs outside a transaction".into()),
+                help: Some(
+                    "for a table rebuild, say `-- Foreign Keys: off` in the header instead: the runner turns enforcement off around the transaction and runs PRAGMA foreign_key_check before the commit".into(),
+                ),
                 ..RawFinding::new(
                     "sqlite-pragma-in-transaction",
                     statement,

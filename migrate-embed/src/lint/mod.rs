@@ -343,13 +343,15 @@ fn database_rules(
 ) {
     let start = raw.len();
     match kind {
-        DatabaseKind::MySql => chain::mysql(statements, cfg!(feature = "lint-sql"), raw),
-        DatabaseKind::Sqlite => chain::sqlite(statements, in_transaction, cfg!(feature = "lint-sql"), raw),
+        DatabaseKind::MySql => chain::mysql(statements, revision.foreign_keys_off, cfg!(feature = "lint-sql"), raw),
+        DatabaseKind::Sqlite => {
+            chain::sqlite(statements, in_transaction, revision.foreign_keys_off, cfg!(feature = "lint-sql"), raw);
+        }
         DatabaseKind::Postgres => {}
     }
     #[cfg(feature = "lint-sql")]
     if matches!(kind, DatabaseKind::MySql | DatabaseKind::Sqlite) {
-        parsed::check(kind, statements, raw);
+        parsed::check(kind, statements, revision.foreign_keys_off, raw);
     }
     #[cfg(feature = "lint-postgres")]
     if kind == DatabaseKind::Postgres {

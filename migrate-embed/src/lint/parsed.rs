@@ -15,13 +15,18 @@ use sqlparser::dialect::{Dialect, MySqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
 /// Runs the parser-backed rules of `kind` on each statement.
-pub(super) fn check(kind: DatabaseKind, statements: &[Statement<'_>], raw: &mut Vec<RawFinding>) {
+pub(super) fn check(
+    kind: DatabaseKind,
+    statements: &[Statement<'_>],
+    foreign_keys_off: bool,
+    raw: &mut Vec<RawFinding>,
+) {
     let lexing = kind.dialect().lexing();
     let dialect: &dyn Dialect = match kind {
         DatabaseKind::MySql => &MySqlDialect {},
         _ => &SQLiteDialect {},
     };
-    let mut new_tables = NewTables::default();
+    let mut new_tables = NewTables::new(foreign_keys_off);
     for statement in statements {
         check_one(kind, dialect, statement, &new_tables, raw);
         new_tables.record(statement.sql, &lexing);

@@ -175,7 +175,8 @@ pub const RULES: &[Rule] = &[
         "mysql-blocking-alter",
         MY,
         "an ALTER TABLE that blocks writes while it copies or rebuilds the table",
-        "Changing a column's type (MODIFY/CHANGE), adding a foreign key (with foreign_key_checks on), a \
+        "Changing a column's type (MODIFY/CHANGE), adding a foreign key (unless the revision says \
+         `Foreign Keys: off` or sets foreign_key_checks = 0 first), a \
          CHECK constraint or a stored generated column, dropping the primary key alone, or converting the \
          character set runs with ALGORITHM=COPY on MySQL and MariaDB: the table is copied row by row and \
          writes wait for the whole copy. Adding an AUTO_INCREMENT column or a FULLTEXT or SPATIAL index \
@@ -231,8 +232,9 @@ pub const RULES: &[Rule] = &[
          SQLite ignores them without an error. A transactional revision that turns foreign keys off to \
          rebuild a table therefore runs with them on, and dropping the old table deletes or breaks the \
          child rows through their foreign keys.",
-        "Mark the revision `-- Transactional: false` so the PRAGMA runs outside a transaction (and turn \
-         foreign keys back on at its end), or avoid the need for it.",
+        "Remove the PRAGMA and say `-- Foreign Keys: off` in the revision's header: the runner turns \
+         enforcement off around the revision's transaction and runs `PRAGMA foreign_key_check` before \
+         the commit. (Or mark the revision `-- Transactional: false` and switch it yourself.)",
     ),
     squawk(
         "require-concurrent-index-creation",
