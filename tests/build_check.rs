@@ -195,7 +195,9 @@ fn build_prints_lint_findings_and_fails_on_deny() {
     let dir = project.path();
     new_project(dir);
     let manifest_path = dir.join("Cargo.toml");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    // A name of its own: the other test builds `chain-check-app` in the same target dir at
+    // the same time.
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap().replace("chain-check-app", "lint-check-app");
     // MySQL: an ALTER that copies the table (read by its keywords: build-support's default).
     let with_config = |lint: &str| {
         manifest.replace(
@@ -215,7 +217,7 @@ fn build_prints_lint_findings_and_fails_on_deny() {
     assert!(ok, "warnings do not fail the build:\n{out}");
     // Cargo prints `warning: <package>@<version>: <line>`.
     assert!(
-        out.contains("warning: chain-check-app@0.1.0: migrations/c3_widen.sql:9: MODIFY/CHANGE COLUMN blocks writes"),
+        out.contains("warning: lint-check-app@0.1.0: migrations/c3_widen.sql:9: MODIFY/CHANGE COLUMN blocks writes"),
         "{out}"
     );
     assert!(out.contains("[mysql-blocking-alter]"), "{out}");
@@ -249,7 +251,7 @@ fn build_prints_lint_findings_and_fails_on_deny() {
         .unwrap();
     let (ok, out) = cargo_run(dir, false);
     assert!(!ok, "a deny rule fails the build:\n{out}");
-    assert!(out.contains("error: chain-check-app@0.1.0: migrations/c3_widen.sql:9: "), "{out}");
+    assert!(out.contains("error: lint-check-app@0.1.0: migrations/c3_widen.sql:9: "), "{out}");
     assert!(!out.contains("panicked"), "{out}");
 
     // A statement no parser reads builds (build-support's default reads keywords only;
@@ -281,6 +283,6 @@ fn build_prints_lint_findings_and_fails_on_deny() {
         .output()
         .expect("cargo runs");
     let verbose = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success() && verbose.contains("Fresh chain-check-app"), "{verbose}");
+    assert!(output.status.success() && verbose.contains("Fresh lint-check-app"), "{verbose}");
     assert!(!verbose.contains("build-script-build`"), "the build script must not rerun:\n{verbose}");
 }
