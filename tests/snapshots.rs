@@ -59,6 +59,7 @@ fn help_of_every_command() {
         "stamp",
         "check",
         "repair",
+        "lint",
         "completions",
     ];
     let (code, top, _) = run(dir.path(), &["--help"]);
@@ -88,6 +89,27 @@ fn listings_of_the_seed_chain() {
         let (code, out, err) = run(dir.path(), args);
         assert_eq!(code, 0, "{name}: {err}");
         insta::assert_snapshot!(format!("listing_{name}"), out);
+    }
+}
+
+#[test]
+fn lint_report_and_explanations() {
+    let dir = seed_package("postgres");
+    // Without the seed chain's justified Lint-Allow headers, its two findings show.
+    for file in std::fs::read_dir(dir.path().join("migrations")).unwrap() {
+        let path = file.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text.lines().filter(|line| !line.starts_with("-- Lint-Allow:")).collect();
+        std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    }
+    for (name, args) in [
+        ("report", &["lint", "--database-url", "postgres://app@db/seeds"][..]),
+        ("explain_list", &["lint", "--explain"]),
+        ("explain_removes_deployed_object", &["lint", "--explain", "removes-deployed-object"]),
+    ] {
+        let (code, out, err) = run(dir.path(), args);
+        assert_eq!(code, 0, "{name}: {err}");
+        insta::assert_snapshot!(format!("lint_{name}"), out);
     }
 }
 
