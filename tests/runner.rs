@@ -108,6 +108,7 @@ on_every_database!(
     foreign_keys_off_rebuilds_a_parent_and_keeps_its_children,
     statements_ending_in_comments_run_whole,
     branch_at_revision_targets,
+    up_to_date_takes_no_lock,
 );
 
 fn graph_of(files: &[(&str, String)]) -> RevisionGraph {
@@ -806,4 +807,23 @@ async fn branch_at_revision_targets(db: TestDb) {
     // Upgrading `right` to its head needs c1 again, for d2.
     up(&m, &db, "right@head").await.unwrap();
     assert_eq!(tables().await, ["t_a", "t_b", "t_c1", "t_c2", "t_d2"]);
+}
+
+/// An up-to-date database is told so from one read: no lock is taken, so a start-up is not
+/// held up by another runner's lock (here held by a test connection that never lets go).
+async fn up_to_date_takes_no_lock(db: TestDb) {
+    let files = vec![rev("a1", "<base>", "CREATE TABLE t (x INT);", Some("DROP TABLE t;"))];
+    let graph = graph_of(&owned(&files));
+    let m = Migrator::new(&graph, settings());
+    up(&m, &db, "head").await.unwrap();
+    let mut holder = db.conn().await;
+    let held = RunLock::acquire(&mut holder, None, &TableName::default(), &mut |_| {}).await.unwrap();
+    let mut conn = m.connect(&db.url).await.unwrap();
+    let mut events = Vec::new();
+    let started = std::time::Instant::now();
+    assert!(m.upgrade(&mut conn, &target("head"), &mut |e| events.push(e)).await.unwrap().is_empty());
+    assert!(m.migrate_to(&mut conn, &target("a1"), &mut |e| events.push(e)).await.unwrap().is_empty());
+    assert!(events.is_empty(), "no wait: {events:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    held.release(&mut holder).await.unwrap();
 }

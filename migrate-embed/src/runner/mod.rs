@@ -130,6 +130,9 @@ impl<'g> Migrator<'g> {
     /// # Errors
     /// Any [`RunError`]; the database is left at the last revision that fully applied.
     pub async fn upgrade(&self, conn: &mut Conn, target: &Target, on: OnEvent<'_>) -> Result<Vec<Ran>, RunError> {
+        if self.nothing_to_do(conn, Goal::Upgrade(target), on).await? {
+            return Ok(Vec::new());
+        }
         let (lock, keeper) = self.lock(conn, on).await?;
         let result = keep_lease(&lock, keeper, self.run_locked(conn, &lock, on, Goal::Upgrade(target))).await;
         self.unlock_after(conn, lock, on, result).await
@@ -140,6 +143,9 @@ impl<'g> Migrator<'g> {
     /// # Errors
     /// Any [`RunError`]; an irreversible revision in the way stops it before anything runs.
     pub async fn downgrade(&self, conn: &mut Conn, target: &Target, on: OnEvent<'_>) -> Result<Vec<Ran>, RunError> {
+        if self.nothing_to_do(conn, Goal::Downgrade(target), on).await? {
+            return Ok(Vec::new());
+        }
         let (lock, keeper) = self.lock(conn, on).await?;
         let result = keep_lease(&lock, keeper, self.run_locked(conn, &lock, on, Goal::Downgrade(target))).await;
         self.unlock_after(conn, lock, on, result).await
@@ -147,11 +153,15 @@ impl<'g> Migrator<'g> {
 
     /// Moves to `target` whichever way it lies: up when the target needs revisions that are
     /// not applied, down otherwise (`--migrate-to`). Decided under the lock, from the one
-    /// read of the version table the run makes anyway.
+    /// read of the version table the run makes anyway. (Like `upgrade` and `downgrade`, a
+    /// database with nothing to do is told so from one read, without taking the lock.)
     ///
     /// # Errors
     /// Any [`RunError`].
     pub async fn migrate_to(&self, conn: &mut Conn, target: &Target, on: OnEvent<'_>) -> Result<Vec<Ran>, RunError> {
+        if self.nothing_to_do(conn, Goal::Either(target), on).await? {
+            return Ok(Vec::new());
+        }
         let (lock, keeper) = self.lock(conn, on).await?;
         let result = keep_lease(&lock, keeper, self.run_locked(conn, &lock, on, Goal::Either(target))).await;
         self.unlock_after(conn, lock, on, result).await

@@ -38,17 +38,7 @@ impl Migrator<'_> {
         // Plan before touching anything: a bad target must not cost the rollback of a newer
         // release's revisions. (Those are not in the graph, so rolling them back does not
         // change the applied set the plan is made from.)
-        let plan: Plan = match goal {
-            Goal::Upgrade(target) => plan_upgrade(self.graph, &state.applied, target)?,
-            Goal::Downgrade(target) => plan_downgrade(self.graph, &state.applied, target)?,
-            Goal::Either(target) => match plan_upgrade(self.graph, &state.applied, target) {
-                Ok(plan) if !plan.steps.is_empty() || target.kind == TargetKind::Heads => plan,
-                Ok(_) | Err(PlanError::Target(TargetError::WrongDirection { .. })) => {
-                    plan_downgrade(self.graph, &state.applied, target)?
-                }
-                Err(error) => return Err(error.into()),
-            },
-        };
+        let plan = self.plan_for(goal, &state.applied)?;
         let mut recorded_down: Vec<&VersionRow> = state.unknown.iter().collect();
         recorded_down.sort_by_key(|r| std::cmp::Reverse(r.seq));
         if let Some(row) = recorded_down.iter().find(|r| r.down_sql.is_none()) {
@@ -80,6 +70,40 @@ impl Migrator<'_> {
             ran.push(Ran { direction: step.direction, revision: step.id.to_owned(), duration });
         }
         Ok(ran)
+    }
+
+    /// The plan a goal makes from the applied revisions.
+    fn plan_for(&self, goal: Goal<'_>, applied: &crate::graph::RevSet) -> Result<Plan, RunError> {
+        Ok(match goal {
+            Goal::Upgrade(target) => plan_upgrade(self.graph, applied, target)?,
+            Goal::Downgrade(target) => plan_downgrade(self.graph, applied, target)?,
+            Goal::Either(target) => match plan_upgrade(self.graph, applied, target) {
+                Ok(plan) if !plan.steps.is_empty() || target.kind == TargetKind::Heads => plan,
+                Ok(_) | Err(PlanError::Target(TargetError::WrongDirection { .. })) => {
+                    plan_downgrade(self.graph, applied, target)?
+                }
+                Err(error) => return Err(error.into()),
+            },
+        })
+    }
+
+    /// Before taking the lock: whether the version table, read without it, says there is
+    /// nothing to do (nothing marked, nothing unknown, no step to run; drift reported as
+    /// the locked run would). Then no lock is taken at all: an up-to-date start-up costs one
+    /// read. A run in progress elsewhere shows as steps still to run or as a mark, and the
+    /// locked path decides, reading again under the lock.
+    pub(super) async fn nothing_to_do(
+        &self,
+        conn: &mut Conn,
+        goal: Goal<'_>,
+        on: OnEvent<'_>,
+    ) -> Result<bool, RunError> {
+        let state = self.state(conn).await?;
+        if !state.failed.is_empty() || !state.unknown.is_empty() {
+            return Ok(false);
+        }
+        self.check_drift(&state, on)?;
+        Ok(self.plan_for(goal, &state.applied)?.steps.is_empty())
     }
 
     /// The refusal for a marked revision, naming the statement that may have run partly
