@@ -93,6 +93,8 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart (`graph` only).
     Mermaid,
+    /// SQL (`schema` only; its default).
+    Sql,
 }
 
 impl Format {
@@ -103,6 +105,7 @@ impl Format {
             Self::Json => "json",
             Self::Dot => "dot",
             Self::Mermaid => "mermaid",
+            Self::Sql => "sql",
         }
     }
 }
@@ -165,6 +168,9 @@ pub enum Command {
     /// Levels come from [package.metadata.migrate.lint]; `-- Lint-Allow: CODE` silences a
     /// rule for one revision. Exits 1 when a `deny` rule fires.
     Lint(LintArgs),
+    /// Print the schema at head (`--format sql`, the default, or `json`), built on a
+    /// scratch database; --write creates `schema.sql` from it
+    Schema(SchemaArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -188,6 +194,7 @@ impl Command {
             Self::Check => "check",
             Self::Repair(_) => "repair",
             Self::Lint(_) => "lint",
+            Self::Schema(_) => "schema",
             Self::Completions(_) => "completions",
         }
     }
@@ -232,6 +239,20 @@ pub struct RevisionArgs {
     /// transaction; e.g. for `CREATE INDEX CONCURRENTLY`)
     #[arg(long)]
     pub no_transaction: bool,
+
+    /// Write the up and down SQL that take head to the schema in `schema.sql` and back,
+    /// comparing the two built on scratch databases (never the real one)
+    #[arg(long)]
+    pub autogenerate: bool,
+}
+
+/// `cargo migrate schema [--write]`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Create `schema.sql` (the config's `schema`) from head instead of printing it;
+    /// refuses to overwrite an existing file
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// `cargo migrate merge REVS… -m MSG`.

@@ -144,8 +144,9 @@ impl Output {
         match self.format {
             Format::Text | Format::Json => Ok(()),
             other => Err(Failure::usage(format!(
-                "`--format {}` is only for `cargo migrate graph`; `{command}` prints text or json",
-                other.as_str()
+                "`--format {}` is only for `cargo migrate {}`; `{command}` prints text or json",
+                other.as_str(),
+                if other == Format::Sql { "schema" } else { "graph" }
             ))),
         }
     }
@@ -190,6 +191,16 @@ impl Output {
             return Ok(());
         }
         self.print_raw(&format!("{}\n", printable(line)))
+    }
+
+    /// A `note:` on stderr (something to know, not a problem); not with `-q` or
+    /// `--format json`.
+    pub fn note(&self, message: &str) {
+        if self.quiet || self.json() {
+            return;
+        }
+        let text = format!("{} {}\n", self.err_style.hint("note:"), printable(message));
+        let _ = std::io::stderr().write_all(text.as_bytes());
     }
 
     /// A `warning:` on stderr (with `hint:` lines); not with `-q`.

@@ -25,9 +25,12 @@ pub struct Config {
     pub transactional: bool,
     /// Allow several heads, each carrying a branch label.
     pub multiple_heads: bool,
-    /// The desired schema file (autogenerate), relative to the package. Read from the config
-    /// so the key is accepted; autogenerate itself is not implemented yet.
+    /// The desired schema file (autogenerate, `check`), relative to the package; `None`
+    /// means `schema.sql`.
     pub schema: Option<PathBuf>,
+    /// The server on which autogenerate creates its scratch databases; `None` means the
+    /// database URL's server (SQLite's are in memory).
+    pub scratch_url: Option<String>,
     /// How runners exclude each other; `None` means the database's default.
     pub lock: Option<LockMode>,
     /// The time zone of new revisions' `Create Date` and of `file_template`'s dates (an
@@ -168,6 +171,7 @@ impl Default for Config {
             transactional: true,
             multiple_heads: false,
             schema: None,
+            scratch_url: None,
             lock: None,
             timezone: None,
             databases: None,

@@ -48,6 +48,26 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// The URL of another database on the same server: the path replaced by `database`, the
+/// user, password, host and parameters kept.
+///
+/// ```
+/// use migrate_embed::url::with_database;
+/// assert_eq!(with_database("postgres://app:pw@db:5432/prod?sslmode=require", "scratch"),
+///            "postgres://app:pw@db:5432/scratch?sslmode=require");
+/// assert_eq!(with_database("mysql://root@localhost", "scratch"), "mysql://root@localhost/scratch");
+/// ```
+pub fn with_database(url: &str, database: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_owned() };
+    let authority_start = scheme_end + 3;
+    let (before_query, query) = match url[authority_start..].find(['?', '#']) {
+        Some(at) => url.split_at(authority_start + at),
+        None => (url, ""),
+    };
+    let host_end = before_query[authority_start..].find('/').map_or(before_query.len(), |at| authority_start + at);
+    format!("{}/{database}{query}", &before_query[..host_end])
+}
+
 /// A database URL with any password replaced by `***`, safe to print or log.
 ///
 /// ```

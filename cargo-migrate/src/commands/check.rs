@@ -38,7 +38,23 @@ pub fn run(ctx: &Context) -> Result<()> {
     let state = read_state(&loaded, &url)?;
     let graph = &*loaded.graph;
     let status = Status::new(graph, &state, &mask_password(&url));
+    let mut hints: Vec<String> = Vec::new();
     findings.extend(status.findings());
+    let schema_file = super::autogenerate::schema_path(&loaded);
+    if schema_file.exists() {
+        let database = crate::cli::DatabaseArgs { lock_timeout: 60, lock: None };
+        let sides = super::autogenerate::with_scratch(ctx, &loaded, async |server| {
+            super::autogenerate::compare_sides(ctx, server, &loaded, &database, &[]).await
+        })?;
+        let shown = ctx.display(&schema_file);
+        findings
+            .extend(sides.comparison.changes.iter().map(|c| format!("{shown} differs from head: {}", c.describe())));
+        if !sides.comparison.is_empty() {
+            hints.push(
+                "write the difference as a revision with `cargo migrate revision --autogenerate -m '…'`".to_owned(),
+            );
+        }
+    }
     if findings.is_empty() {
         let heads: Vec<&str> = graph.heads().iter().map(|&h| graph.revision(h).id.as_str()).collect();
         ctx.output.status(&format!(
@@ -49,7 +65,7 @@ pub fn run(ctx: &Context) -> Result<()> {
         return Ok(());
     }
     let mut failure = Failure::check_failed(findings.join("\n  "));
-    for hint in status.hints() {
+    for hint in status.hints().into_iter().chain(hints) {
         failure = failure.hint(hint);
     }
     Err(failure.into())

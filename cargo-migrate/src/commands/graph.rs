@@ -17,6 +17,11 @@ pub fn run(ctx: &Context) -> Result<()> {
     let graph = &loaded.graph;
     let renderer = Renderer::new(graph, ctx.output.style);
     let text = match ctx.output.format {
+        Format::Sql => {
+            return Err(crate::error::Failure::usage("`--format sql` is only for `cargo migrate schema`")
+                .hint("use --format text, dot, mermaid or json")
+                .into());
+        }
         Format::Text => draw::text(&renderer),
         Format::Dot => draw::dot(&Renderer::new(graph, crate::output::Style::plain())),
         Format::Mermaid => draw::mermaid(&Renderer::new(graph, crate::output::Style::plain())),

@@ -65,6 +65,8 @@ pub fn run(ctx: &Context, args: &MergeArgs) -> Result<()> {
             transactional: None,
             foreign_keys_off: false,
             body: migrate_embed::revision::RevisionBody::new("", Some(String::new())),
+            announce: true,
         },
     )
+    .map(drop)
 }

@@ -5,6 +5,7 @@
 //! `run(&Context, &Args) -> anyhow::Result<()>`, and a line in [`run`]. Return a
 //! [`crate::error::Failure`] to choose the exit code.
 
+pub mod autogenerate;
 pub mod branches;
 pub mod check;
 pub mod completions;
@@ -19,6 +20,7 @@ pub mod lint;
 pub mod merge;
 pub mod repair;
 pub mod revision;
+pub mod schema;
 pub mod show;
 pub mod stamp;
 pub mod upgrade;
@@ -40,7 +42,7 @@ use std::path::{Path, PathBuf};
 /// Whatever the command reports; [`crate::error::exit_code`] maps it to an exit code.
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Context::new(cli.global)?;
-    if !matches!(cli.command, Command::Graph | Command::Completions(_)) {
+    if !matches!(cli.command, Command::Graph | Command::Completions(_) | Command::Schema(_)) {
         ctx.output.require_text_or_json(cli.command.name())?;
     }
     match &cli.command {
@@ -59,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check => check::run(&ctx),
         Command::Repair(args) => repair::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
+        Command::Schema(args) => schema::run(&ctx, args),
         Command::Completions(args) => completions::run(&ctx, args),
     }
 }

@@ -17,6 +17,9 @@ use migrate_embed::revision::{Origin, Revision, RevisionBody, validate_name, wri
 /// that is unknown, or not a head without `--splice`; a taken or malformed `--rev-id` or
 /// label; an unknown `--depends-on`; a message that cannot be used.
 pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
+    if args.autogenerate {
+        return super::autogenerate::run(ctx, args);
+    }
     // Held until the new file is written: concurrent writers take turns.
     let (loaded, _lock) = ctx.load_for_writing()?;
     let parents = choose_parents(&loaded, args)?;
@@ -32,12 +35,14 @@ pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
             transactional: args.no_transaction.then_some(false),
             foreign_keys_off: false,
             body: RevisionBody::new("", Some(String::new())),
+            announce: true,
         },
     )
+    .map(drop)
 }
 
 /// The parent(s) of the new revision: `--head`, or the only head.
-fn choose_parents(loaded: &Loaded, args: &RevisionArgs) -> Result<Vec<RevIndex>> {
+pub(crate) fn choose_parents(loaded: &Loaded, args: &RevisionArgs) -> Result<Vec<RevIndex>> {
     let graph = &loaded.graph;
     let Some(target) = &args.head else {
         return match graph.heads() {
@@ -107,11 +112,23 @@ pub(crate) struct Request<'a> {
     pub foreign_keys_off: bool,
     /// The up and down sections (empty for a file the user fills in).
     pub body: RevisionBody,
+    /// Print `Generating … done` (or, with `--format json`, the new revision as JSON);
+    /// `false` when the caller reports the revision itself.
+    pub announce: bool,
+}
+
+/// The revision [`create`] wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Created {
+    /// Its id.
+    pub id: String,
+    /// The file, as shown to people.
+    pub path: String,
 }
 
 /// Validates a request against the graph and writes the file; nothing is written unless
 /// every check passes.
-pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Result<()> {
+pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Result<Created> {
     let graph = &loaded.graph;
     let config = &loaded.project.config;
     let manifest = ctx.display(&loaded.project.package.manifest_path);
@@ -230,7 +247,8 @@ pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Re
     authoring::write_new_file(&path, &text)?;
 
     let shown = ctx.display(&path);
-    if ctx.output.json() {
+    let created = Created { id: new.id.clone(), path: shown.clone() };
+    if request.announce && ctx.output.json() {
         ctx.output.print_json(&CreatedJson {
             id: &new.id,
             path: shown,
@@ -239,7 +257,7 @@ pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Re
             branch_labels: &new.branch_labels,
             depends_on: &new.depends_on,
         })?;
-    } else {
+    } else if request.announce {
         ctx.output.status(&format!("Generating {shown} ... done"))?;
     }
 
@@ -251,5 +269,5 @@ pub(crate) fn create(ctx: &Context, loaded: &Loaded, request: Request<'_>) -> Re
             &["run `cargo migrate merge heads -m '…'`, or set `multiple_heads = true` in [package.metadata.migrate] and give each head a branch label".to_owned()],
         );
     }
-    Ok(())
+    Ok(created)
 }

@@ -108,6 +108,14 @@ impl Conn {
         Self::connect_to(self.url.clone(), self.lock_timeout).await
     }
 
+    /// Closes the connection, telling the server, so the session ends at once (a dropped
+    /// connection ends when the server notices).
+    pub async fn close(self) {
+        on_driver!(self.driver, c => {
+            let _ = sqlx::Connection::close(c).await;
+        })
+    }
+
     /// Which database this is.
     pub fn kind(&self) -> DatabaseKind {
         match self.driver {

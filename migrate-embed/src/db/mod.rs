@@ -5,7 +5,11 @@
 
 pub(crate) mod conn;
 mod error;
+#[cfg(feature = "schema")]
+pub mod introspect;
 pub mod lock;
+#[cfg(feature = "schema")]
+pub mod scratch;
 mod store;
 
 pub use conn::Conn;

@@ -39,6 +39,7 @@
 //! ```
 
 pub mod change;
+pub mod desired;
 pub mod diff;
 pub mod model;
 pub mod normalize;

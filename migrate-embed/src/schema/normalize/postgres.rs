@@ -86,6 +86,93 @@ fn split_qualified(s: &str) -> Vec<String> {
     parts
 }
 
+/// An expression's canonical text (checks, index predicates): PostgreSQL deparses
+/// `x IN ('a', 'b')` on a `varchar` as `ARRAY['a'::character varying, …]::text[]`, which it
+/// reads back as an array of casts and deparses differently; the cast of the whole array
+/// is moved onto each element, so both spellings are one.
+///
+/// ```
+/// use migrate_embed::schema::normalize::postgres::canonical_expression;
+/// assert_eq!(
+///     canonical_expression("status::text = ANY (ARRAY['a'::character varying, 'b'::character varying]::text[])"),
+///     canonical_expression("status::text = ANY (ARRAY['a'::character varying::text, 'b'::character varying::text])"),
+/// );
+/// assert_eq!(canonical_expression("price > 0"), "price > 0");
+/// ```
+pub fn canonical_expression(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("ARRAY[") {
+        out.push_str(&rest[..at]);
+        let body_start = at + "ARRAY[".len();
+        let Some(close) = matching_bracket(&rest[body_start..]).map(|c| body_start + c) else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let after = &rest[close + 1..];
+        let cast = after.strip_prefix("::").and_then(|t| {
+            let end = t.find("[]")?;
+            let name = &t[..end];
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '"').then_some(name)
+        });
+        let body = &rest[body_start..close];
+        match cast {
+            Some(name) => {
+                let elements: Vec<String> =
+                    split_top_level(body).into_iter().map(|e| format!("{}::{name}", e.trim())).collect();
+                out.push_str(&format!("ARRAY[{}]", elements.join(", ")));
+                rest = &after[2 + name.len() + 2..];
+            }
+            None => {
+                out.push_str(&rest[at..=close]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The offset of the `]` closing a bracket whose content starts `s`, outside strings.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `a, f(b, c), 'x,y'` → its top-level items.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0usize);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                items.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&s[start..]);
+    items
+}
+
 /// A foreign-key action from `pg_constraint.confupdtype`/`confdeltype` (`a`, `r`, `c`, `n`,
 /// `d`); RESTRICT and NO ACTION stay apart (NO ACTION can be deferred).
 pub fn action(code: &str) -> Action {

@@ -12,7 +12,7 @@
 //! * Foreign keys keep `DEFERRABLE`; identity columns, serials and their sequences follow
 //!   the column (the sequence restarted after the highest value).
 
-use super::{Context, Out, RenderError, Script};
+use super::{Context, Out, RenderError, Script, mentions};
 use crate::schema::change::Change;
 use crate::schema::model::{Column, Identity, IndexTarget, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -339,6 +339,27 @@ fn alter_enum(
                 continue;
             }
             let (table, column) = (ctx.q(&t.name), ctx.q(&c.name));
+            // Predicates, index expressions and checks that read the column hold values of
+            // the old type, which the conversion cannot rewrite: they go first and come
+            // back after, as the desired side has them.
+            let reads = |expr: &str| mentions(ctx.kind, expr, &c.name);
+            let kept_indexes: Vec<&crate::schema::model::Index> = t
+                .indexes
+                .iter()
+                .filter(|i| after.indexes.contains(i))
+                .filter(|i| {
+                    i.predicate.as_deref().is_some_and(reads)
+                        || i.keys.iter().any(|k| matches!(&k.target, IndexTarget::Expression(e) if reads(e)))
+                })
+                .collect();
+            let kept_checks: Vec<&crate::schema::model::Check> =
+                t.checks.iter().filter(|k| after.checks.contains(k) && reads(&k.expression)).collect();
+            for index in &kept_indexes {
+                out.push(format!("DROP INDEX {}", ctx.q(&index.name.name)));
+            }
+            for check in &kept_checks {
+                out.push(format!("ALTER TABLE {table} DROP CONSTRAINT {}", ctx.q(&check.name.name)));
+            }
             if c.default.is_some() {
                 out.push(format!("ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"));
             }
@@ -349,6 +370,12 @@ fn alter_enum(
             ));
             if let Some(d) = &ac.default {
                 out.push(format!("ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT {d}"));
+            }
+            for check in &kept_checks {
+                out.push(format!("ALTER TABLE {table} ADD {}", ctx.check_clause(check)));
+            }
+            for index in &kept_indexes {
+                out.push(create_index(ctx, &t.name, index));
             }
             converted.insert((t.name.clone(), c.name.clone()));
         }

@@ -1,0 +1,358 @@
+//! `cargo migrate revision --autogenerate`, and what `schema` and `check` share with it:
+//! head built from the revisions on one scratch database, the desired schema built from
+//! `schema.sql` on another, both introspected and compared (SPEC §8). The real database
+//! is never connected to; scratch databases are dropped on every path, Ctrl-C included.
+
+use super::db::{require_url, runtime, settings};
+use super::revision::{Request, choose_parents, create};
+use super::{Context, Loaded};
+use crate::cli::{DatabaseArgs, RevisionArgs};
+use crate::error::Failure;
+use anyhow::Result;
+use migrate_embed::db::introspect::{introspect, version_table_definition};
+use migrate_embed::db::scratch::{ScratchError, ScratchServer};
+use migrate_embed::db::{Conn, database_message};
+use migrate_embed::dialect::DatabaseKind;
+use migrate_embed::graph::{RevIndex, Target};
+use migrate_embed::revision::RevisionBody;
+use migrate_embed::runner::Migrator;
+use migrate_embed::schema::desired::{apply_rename_notes, rename_notes, statements};
+use migrate_embed::schema::{Comparison, Schema, compare, render, reverse_all};
+use migrate_embed::url::DatabaseUrl;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where `schema.sql` is: `schema` from the config (default `schema.sql`), relative to the
+/// package.
+pub(crate) fn schema_path(loaded: &Loaded) -> PathBuf {
+    let package_dir = loaded.project.package.manifest_path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    package_dir.join(loaded.project.config.schema.clone().unwrap_or_else(|| PathBuf::from("schema.sql")))
+}
+
+/// The server scratch databases are made on: `scratch_url`, else the database URL's.
+fn scratch_server(ctx: &Context, loaded: &Loaded) -> Result<ScratchServer> {
+    let url = match &loaded.project.config.scratch_url {
+        Some(url) => url.clone(),
+        None => require_url(ctx, loaded)?,
+    };
+    let url = DatabaseUrl::new(url);
+    if url.kind().is_none() {
+        return Err(Failure::usage(format!("unsupported database URL {url}"))
+            .hint("use sqlite:, postgres:, postgresql:, mysql: or mariadb:")
+            .into());
+    }
+    Ok(ScratchServer::new(url))
+}
+
+/// Runs `work` with a scratch server, then drops every scratch database it made, also
+/// when `work` fails or the user interrupts (Ctrl-C, SIGTERM).
+pub(crate) fn with_scratch<T>(
+    ctx: &Context,
+    loaded: &Loaded,
+    work: impl AsyncFnOnce(&ScratchServer) -> Result<T>,
+) -> Result<T> {
+    let server = scratch_server(ctx, loaded)?;
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        tokio::select! {
+            result = work(&server) => result,
+            () = interrupted() => Err(Failure { code: 130, message: "interrupted; the scratch databases are dropped, nothing was written".into(), hints: Vec::new() }.into()),
+        }
+    });
+    let cleaned = rt.block_on(server.cleanup());
+    match (result, cleaned) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(e)) => Err(Failure::database(e.to_string()).into()),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn scratch_failure(error: ScratchError) -> anyhow::Error {
+    match error {
+        ScratchError::NoPrivilege { .. } => Failure::database(error.to_string()).into(),
+        ScratchError::Db(e) => Failure::database(e.to_string()).into(),
+        other => Failure::database(other.to_string()).into(),
+    }
+}
+
+/// The schema at `heads` (all heads when empty), built on a scratch database.
+pub(crate) async fn build_head(
+    server: &ScratchServer,
+    loaded: &Loaded,
+    database: &DatabaseArgs,
+    heads: &[RevIndex],
+) -> Result<Schema> {
+    let mut conn = server.create().await.map_err(scratch_failure)?;
+    let graph = &*loaded.graph;
+    let migrator = Migrator::new(graph, settings(loaded, database));
+    let targets: Vec<Target> = if heads.is_empty() && !graph.is_empty() {
+        vec!["heads".parse().expect("`heads` is a target")]
+    } else {
+        heads.iter().map(|&h| graph.revision(h).id.parse().expect("an id is a target")).collect()
+    };
+    for target in &targets {
+        migrator.upgrade(&mut conn, target, &mut |_| {}).await.map_err(|e| {
+            let code = e.exit_status().code();
+            anyhow::Error::from(Failure {
+                code,
+                message: format!("building head on a scratch database failed: {e}"),
+                hints: vec![
+                    "fix the revision named above; `cargo migrate upgrade` on a fresh database fails the same way"
+                        .into(),
+                ],
+            })
+        })?;
+    }
+    let mut conn = server.fresh(conn).await.map_err(|e| Failure::database(e.to_string()))?;
+    let version_table = &loaded.project.config.version_table;
+    let schema = introspect(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
+    conn.close().await;
+    Ok(schema)
+}
+
+/// The desired schema: `schema.sql` run on a scratch database, statement by statement on
+/// one connection, then introspected, with its `-- renamed from:` notes applied. Also the
+/// version table's definition there, if the file creates it.
+pub(crate) async fn build_desired(
+    ctx: &Context,
+    server: &ScratchServer,
+    loaded: &Loaded,
+    kind: DatabaseKind,
+) -> Result<(Schema, Option<migrate_embed::schema::model::Table>)> {
+    let path = schema_path(loaded);
+    let shown = ctx.display(&path);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::usage(format!(
+                "{shown} does not exist: autogenerate compares head with the schema it describes"
+            ))
+            .hint("write the current schema to it with `cargo migrate schema --write`, then edit it")
+            .into());
+        }
+        Err(e) => return Err(Failure::usage(format!("cannot read {shown}: {e}")).into()),
+    };
+    let mut conn = server.create().await.map_err(scratch_failure)?;
+    for statement in statements(&text, kind) {
+        if let Err(e) = conn.execute_raw(&statement.sql).await {
+            return Err(Failure::usage(format!(
+                "{shown}:{}: the database refused this statement of the desired schema: {}",
+                statement.line,
+                database_message(&e)
+            ))
+            .hint(format!("fix line {} of {shown}; it is run as a script on an empty scratch database", statement.line))
+            .into());
+        }
+    }
+    let mut conn: Conn = server.fresh(conn).await.map_err(|e| Failure::database(e.to_string()))?;
+    let version_table = &loaded.project.config.version_table;
+    let mut schema = introspect(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
+    let ours =
+        version_table_definition(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
+    conn.close().await;
+    let unmatched = apply_rename_notes(&mut schema, &rename_notes(&text, kind));
+    if let Some(note) = unmatched.first() {
+        let what = match &note.column {
+            Some(column) => format!("column {}.{column}", note.table),
+            None => format!("table {}", note.table),
+        };
+        return Err(Failure::usage(format!(
+            "{shown}:{}: `-- renamed from: {}` is on the line of {what}, which the schema does not have",
+            note.line, note.from
+        ))
+        .hint(
+            "put the note at the end of the `CREATE TABLE` line of the renamed table, or of the renamed column's line",
+        )
+        .into());
+    }
+    Ok((schema, ours))
+}
+
+/// Head and desired, built side by side on scratch databases, and compared. Refuses a
+/// `schema.sql` that defines the version table differently from the runner.
+pub(crate) async fn compare_sides(
+    ctx: &Context,
+    server: &ScratchServer,
+    loaded: &Loaded,
+    database: &DatabaseArgs,
+    heads: &[RevIndex],
+) -> Result<Sides> {
+    let kind = server.kind().expect("checked by scratch_server");
+    let head = build_head(server, loaded, database, heads).await?;
+    let (desired, ours) = build_desired(ctx, server, loaded, kind).await?;
+    if let Some(ours) = ours {
+        let expected = expected_version_table(server, loaded).await?;
+        if expected.as_ref() != Some(&ours) {
+            let name = &loaded.project.config.version_table;
+            return Err(Failure::usage(format!(
+                "{} defines the version table `{name}` differently from cargo migrate: that table is the runner's, not part of the schema",
+                ctx.display(&schema_path(loaded))
+            ))
+            .hint(format!("remove `{name}` from the file (a dump of the database may keep it unchanged)"))
+            .into());
+        }
+    }
+    let comparison = compare(&head, &desired);
+    Ok(Sides { head, desired, comparison })
+}
+
+/// The version table as the runner makes it, read back from a scratch database.
+async fn expected_version_table(
+    server: &ScratchServer,
+    loaded: &Loaded,
+) -> Result<Option<migrate_embed::schema::model::Table>> {
+    let mut conn = server.create().await.map_err(scratch_failure)?;
+    let table = migrate_embed::version_table::VersionTable::new(&loaded.project.config.version_table, conn.dialect());
+    conn.execute_raw(&table.create()).await.map_err(|e| Failure::database(database_message(&e)))?;
+    let ours = version_table_definition(&mut conn, &loaded.project.config.version_table)
+        .await
+        .map_err(|e| Failure::database(e.to_string()))?;
+    conn.close().await;
+    Ok(ours)
+}
+
+/// Both sides and their comparison.
+pub(crate) struct Sides {
+    /// The schema at head.
+    pub head: Schema,
+    /// The schema `schema.sql` builds.
+    pub desired: Schema,
+    /// The changes from head to desired.
+    pub comparison: Comparison,
+}
+
+impl Sides {
+    /// `Detected …` lines, as Alembic prints them.
+    pub fn detected(&self) -> Vec<String> {
+        self.comparison.changes.iter().map(|c| format!("Detected {}", c.describe())).collect()
+    }
+
+    /// What is present on either side and not compared, once each.
+    pub fn not_compared(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .head
+            .not_compared
+            .iter()
+            .chain(&self.desired.not_compared)
+            .map(|n| format!("{} '{}'", n.kind, n.name))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// The `--format json` report of `revision --autogenerate`.
+#[derive(Serialize)]
+struct AutogenerateJson {
+    changes: Vec<String>,
+    possible_renames: Vec<String>,
+    warnings: Vec<String>,
+    not_compared: Vec<String>,
+    transactional: bool,
+    revision: Option<super::revision::Created>,
+}
+
+/// `cargo migrate revision --autogenerate -m MSG`.
+///
+/// # Errors
+/// Usage errors for the revision's options, `schema.sql` (missing, refused by the
+/// database, version table) and renders that cannot be written; database errors for the
+/// scratch server. Nothing is written then.
+pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
+    let (loaded, _lock) = ctx.load_for_writing()?;
+    let parents = choose_parents(&loaded, args)?;
+    let database = DatabaseArgs { lock_timeout: 60, lock: None };
+    // With no revisions yet, head is the empty schema.
+    let heads = if loaded.graph.is_empty() { Vec::new() } else { parents.clone() };
+    let sides =
+        with_scratch(ctx, &loaded, async |server| compare_sides(ctx, server, &loaded, &database, &heads).await)?;
+    let kind = scratch_server(ctx, &loaded)?.kind().expect("checked by scratch_server");
+    let json = ctx.output.json();
+    let not_compared = sides.not_compared();
+    if !json && !not_compared.is_empty() {
+        ctx.output.note(&format!("not compared: {}", not_compared.join(", ")));
+    }
+    if sides.comparison.is_empty() {
+        if json {
+            ctx.output.print_json(&AutogenerateJson {
+                changes: Vec::new(),
+                possible_renames: Vec::new(),
+                warnings: Vec::new(),
+                not_compared,
+                transactional: true,
+                revision: None,
+            })?;
+        } else {
+            ctx.output.status("No changes in schema detected.")?;
+        }
+        return Ok(());
+    }
+    let changes = &sides.comparison.changes;
+    let render_failure = |e: migrate_embed::schema::RenderError| {
+        anyhow::Error::from(Failure::usage(format!("cannot write the revision: {e}")).hint(
+            "write this change by hand with `cargo migrate revision -m '…'`, or change schema.sql so it is not needed",
+        ))
+    };
+    let up = render(kind, changes, &sides.head, &sides.desired).map_err(render_failure)?;
+    let down = render(kind, &reverse_all(changes), &sides.desired, &sides.head).map_err(render_failure)?;
+    let warnings: Vec<String> = up.warnings().map(str::to_owned).collect();
+    let possible_renames: Vec<String> = sides.comparison.possible_renames.iter().map(ToString::to_string).collect();
+    if !json {
+        for line in sides.detected() {
+            ctx.output.status(&line)?;
+        }
+        for rename in &possible_renames {
+            ctx.output.warn(&format!("possible rename: {rename}"), &[]);
+        }
+        for warning in &warnings {
+            ctx.output.warn(warning, &[]);
+        }
+    }
+    let transactional = up.transactional && down.transactional;
+    let created = create(
+        ctx,
+        &loaded,
+        Request {
+            parents,
+            message: &args.message,
+            branch_labels: &args.branch_labels,
+            depends_on: &args.depends_on,
+            rev_id: args.rev_id.as_deref(),
+            transactional: (args.no_transaction || !transactional).then_some(false),
+            foreign_keys_off: up.foreign_keys_off || down.foreign_keys_off,
+            body: RevisionBody::new(up.to_sql(kind), Some(down.to_sql(kind))),
+            announce: !json,
+        },
+    )?;
+    if json {
+        ctx.output.print_json(&AutogenerateJson {
+            changes: sides.comparison.changes.iter().map(|c| c.describe()).collect(),
+            possible_renames,
+            warnings,
+            not_compared,
+            transactional,
+            revision: Some(created),
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Introspection: a live database read into autogenerate's [`Schema`] model, one file per
+//! database, each reading its own catalog and normalising, with
+//! [`crate::schema::normalize`], what its server keeps as written.
+//!
+//! | file | database | reads |
+//! | --- | --- | --- |
+//! | [`postgres`] | PostgreSQL | `pg_catalog` of the current schema |
+//! | [`mysql`] | MySQL, MariaDB | `information_schema` of the current database |
+//! | [`sqlite`] | SQLite | `sqlite_schema` and the table pragmas, the stored SQL parsed |
+//!
+//! The version table and its lock table are never part of the model.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use super::Conn;
+use super::DbError;
+use crate::config::TableName;
+use crate::schema::Schema;
+use crate::schema::model::{NotCompared, Table};
+
+/// Reads the schema of the database `conn` is connected to (its current schema on
+/// PostgreSQL, its database on MySQL, `main` on SQLite), leaving out the version table
+/// `version_table` and its lock table.
+///
+/// # Errors
+/// [`DbError::Query`] when a catalog query fails.
+pub async fn introspect(conn: &mut Conn, version_table: &TableName) -> Result<Schema, DbError> {
+    let filter = TableFilter::new(conn, version_table);
+    read(conn, &filter).await
+}
+
+/// The version table `version_table` as the database has it, if it does: autogenerate
+/// refuses a `schema.sql` that defines it otherwise than the runner.
+///
+/// # Errors
+/// [`DbError::Query`] when a catalog query fails.
+pub async fn version_table_definition(conn: &mut Conn, version_table: &TableName) -> Result<Option<Table>, DbError> {
+    let folded = conn.dialect().fold_identifier(version_table.as_str());
+    let mut all = read(conn, &TableFilter { ours: [String::new(), String::new()] }).await?;
+    Ok(all.tables.remove(&folded))
+}
+
+async fn read(conn: &mut Conn, filter: &TableFilter) -> Result<Schema, DbError> {
+    let context = format!("cannot read the schema of {}", conn.url());
+    let result = match conn.kind() {
+        crate::dialect::DatabaseKind::Postgres => postgres::introspect(conn, filter).await,
+        crate::dialect::DatabaseKind::MySql => mysql::introspect(conn, filter).await,
+        crate::dialect::DatabaseKind::Sqlite => sqlite::introspect(conn, filter).await,
+    };
+    result.map_err(|cause| DbError::Query { context, cause })
+}
+
+/// The tables that are ours, not the user's: the version table and its lock table.
+#[derive(Debug)]
+pub(crate) struct TableFilter {
+    ours: [String; 2],
+}
+
+impl TableFilter {
+    fn new(conn: &Conn, version_table: &TableName) -> Self {
+        let folded = conn.dialect().fold_identifier(version_table.as_str());
+        Self { ours: [folded.clone(), format!("{folded}_lock")] }
+    }
+
+    /// Whether `table` belongs in the model.
+    pub(crate) fn keeps(&self, table: &str) -> bool {
+        !self.ours.iter().any(|t| t == table)
+    }
+}
+
+/// Every row of `sql`, as `columns` texts each (queries cast what they select to text).
+pub(crate) async fn text_rows(
+    conn: &mut Conn,
+    sql: &str,
+    columns: usize,
+) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+    conn.fetch(sql, move |r| (0..columns).map(|_| r.opt_text()).collect()).await
+}
+
+/// `"1 0 3"` → `[1, 0, 3]` (PostgreSQL's int2vector as text).
+pub(crate) fn int_list(text: Option<&str>) -> Vec<i64> {
+    text.unwrap_or("").split_whitespace().filter_map(|n| n.parse().ok()).collect()
+}
+
+/// A not-compared entry without a definition.
+pub(crate) fn not_compared(kind: &str, name: &str) -> NotCompared {
+    NotCompared { kind: kind.to_owned(), name: name.to_owned(), definition: None }
+}

@@ -1,0 +1,188 @@
+//! Reading `schema.sql`, the desired schema: the statements to run on a scratch database
+//! (with line numbers for errors), and the `-- renamed from: OLD` notes that turn a removal
+//! plus an addition into a rename. Pure: the running is the database half's.
+//!
+//! `schema.sql` may be a `pg_dump --schema-only` or `mysqldump --no-data` output: psql
+//! meta-commands (`\restrict`, `\connect`…) are skipped, and mysql's `DELIMITER` blocks
+//! are cut at their own delimiter.
+
+use super::model::Schema;
+use crate::dialect::DatabaseKind;
+use crate::sql::split::split_statements;
+use crate::sql::tokens::{TokenKind, tokenize};
+
+/// One statement of `schema.sql` and the line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredStatement {
+    /// The statement, without its terminator.
+    pub sql: String,
+    /// Its first line in the file (1-based).
+    pub line: usize,
+}
+
+/// The statements of `schema.sql`, in order.
+///
+/// ```
+/// use migrate_embed::dialect::DatabaseKind;
+/// use migrate_embed::schema::desired::statements;
+/// let sql = "\\restrict abc\nCREATE TABLE t (id int);\nDELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.id = 1; END ;;\nDELIMITER ;\n";
+/// let found = statements(sql, DatabaseKind::MySql);
+/// assert_eq!(found.len(), 2);
+/// assert_eq!(found[0].line, 2);
+/// assert!(found[1].sql.ends_with("END"));
+/// ```
+pub fn statements(text: &str, kind: DatabaseKind) -> Vec<DesiredStatement> {
+    // Meta-commands and DELIMITER lines become empty lines (line numbers stay right); a
+    // custom delimiter at a line's end becomes `;`.
+    let mut delimiter: Option<String> = None;
+    let mut cleaned = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let newline = &line[body.len()..];
+        if kind == DatabaseKind::Postgres && trimmed.starts_with('\\') {
+            cleaned.push_str(newline);
+            continue;
+        }
+        if kind == DatabaseKind::MySql && trimmed.len() > 10 && trimmed[..10].eq_ignore_ascii_case("DELIMITER ") {
+            let d = trimmed[10..].trim();
+            delimiter = (d != ";").then(|| d.to_owned());
+            cleaned.push_str(newline);
+            continue;
+        }
+        match &delimiter {
+            Some(d) if body.trim_end().ends_with(d.as_str()) => {
+                let end = body.trim_end().len() - d.len();
+                cleaned.push_str(&body[..end]);
+                cleaned.push(';');
+                cleaned.push_str(newline);
+            }
+            _ => cleaned.push_str(line),
+        }
+    }
+    split_statements(&cleaned, kind)
+        .into_iter()
+        .map(|s| DesiredStatement { sql: s.sql.to_owned(), line: s.line })
+        .collect()
+}
+
+/// A `-- renamed from: OLD` note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameNote {
+    /// The table the note is in (its new name).
+    pub table: String,
+    /// The column, for a column's note; `None` for the table's.
+    pub column: Option<String>,
+    /// The old name.
+    pub from: String,
+    /// The line of the note.
+    pub line: usize,
+}
+
+/// The `-- renamed from: OLD` notes of `schema.sql`: on the line of `CREATE TABLE name` a
+/// table's, on a column's line inside it the column's.
+///
+/// ```
+/// use migrate_embed::dialect::DatabaseKind;
+/// use migrate_embed::schema::desired::rename_notes;
+/// let notes = rename_notes("CREATE TABLE people ( -- renamed from: users\n  id int,\n  position text -- renamed from: job_title\n);", DatabaseKind::Postgres);
+/// assert_eq!(notes.len(), 2);
+/// assert_eq!((notes[0].table.as_str(), notes[0].column.as_deref(), notes[0].from.as_str()), ("people", None, "users"));
+/// assert_eq!((notes[1].column.as_deref(), notes[1].from.as_str()), (Some("position"), "job_title"));
+/// ```
+pub fn rename_notes(text: &str, kind: DatabaseKind) -> Vec<RenameNote> {
+    let lexing = kind.dialect().lexing();
+    let mut notes = Vec::new();
+    let mut table: Option<String> = None;
+    for (index, line) in text.lines().enumerate() {
+        let tokens = tokenize(line, lexing);
+        // `CREATE [TEMP] TABLE [IF NOT EXISTS] [schema.]name`
+        if let Some(at) = tokens.iter().position(|t| t.is_word("TABLE"))
+            && tokens.first().is_some_and(|t| t.is_word("CREATE"))
+        {
+            let mut i = at + 1;
+            while tokens.get(i).is_some_and(|t| t.is_word("IF") || t.is_word("NOT") || t.is_word("EXISTS")) {
+                i += 1;
+            }
+            while tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Dot) {
+                i += 2;
+            }
+            table = tokens.get(i).and_then(|t| t.identifier()).map(|n| fold(kind, tokens[i].text, n));
+            if let (Some(t), Some(from)) = (&table, note(line)) {
+                notes.push(RenameNote { table: t.clone(), column: None, from, line: index + 1 });
+            }
+            continue;
+        }
+        if let (Some(t), Some(from)) = (&table, note(line))
+            && let Some(first) = tokens.first()
+            && let Some(column) = first.identifier()
+        {
+            notes.push(RenameNote {
+                table: t.clone(),
+                column: Some(fold(kind, first.text, column)),
+                from,
+                line: index + 1,
+            });
+        }
+    }
+    notes
+}
+
+/// An unquoted name as the server stores it (PostgreSQL folds to lower case).
+fn fold(kind: DatabaseKind, written: &str, name: String) -> String {
+    let quoted = written.starts_with(['"', '`', '[']);
+    if quoted { name } else { kind.dialect().fold_identifier(&name) }
+}
+
+/// The OLD of a `-- renamed from: OLD` comment on the line.
+fn note(line: &str) -> Option<String> {
+    let comment = &line[line.find("--")? + 2..];
+    let lower = comment.to_ascii_lowercase();
+    let at = lower.find("renamed from:")?;
+    let old = comment[at + "renamed from:".len()..].trim().trim_end_matches(',');
+    let old = old.trim_matches(|c| c == '"' || c == '`');
+    (!old.is_empty()).then(|| old.to_owned())
+}
+
+/// Puts the notes on the desired schema (`renamed_from` of tables and columns); returns
+/// the notes that name no table or column of it, for an error.
+pub fn apply_rename_notes(schema: &mut Schema, notes: &[RenameNote]) -> Vec<RenameNote> {
+    let mut unmatched = Vec::new();
+    for n in notes {
+        let Some(table) = schema.tables.get_mut(&n.table) else {
+            unmatched.push(n.clone());
+            continue;
+        };
+        match &n.column {
+            None => table.renamed_from = Some(n.from.clone()),
+            Some(column) => match table.columns.iter_mut().find(|c| c.name == *column) {
+                Some(c) => c.renamed_from = Some(n.from.clone()),
+                None => unmatched.push(n.clone()),
+            },
+        }
+    }
+    unmatched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pg_dump_meta_commands_are_skipped_with_lines_kept() {
+        let sql = "\\restrict Zx9\nSET x = 1;\n\nCREATE TABLE public.t (\n    id integer\n);\n\\unrestrict Zx9\n";
+        let found = statements(sql, DatabaseKind::Postgres);
+        assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 4]);
+    }
+
+    #[test]
+    fn notes_follow_quoting_and_schema_qualification() {
+        let notes = rename_notes(
+            "CREATE TABLE IF NOT EXISTS public.\"People\" ( -- Renamed from: users\n  \"Pos\" text, -- renamed from: job\n  Other int\n);",
+            DatabaseKind::Postgres,
+        );
+        assert_eq!(notes[0].table, "People");
+        assert_eq!(notes[1].column.as_deref(), Some("Pos"));
+        assert_eq!(notes.len(), 2);
+    }
+}
