@@ -60,6 +60,7 @@ fn help_of_every_command() {
         "check",
         "repair",
         "lint",
+        "schema",
         "completions",
     ];
     let (code, top, _) = run(dir.path(), &["--help"]);

@@ -69,7 +69,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
 
-    /// Output format: `text` or `json` (`graph` also takes `dot` and `mermaid`)
+    /// Output format: `text` or `json` (`graph` also takes `dot` and `mermaid`, `schema` `sql`)
     #[arg(long, global = true, value_enum, value_name = "FORMAT", default_value_t = Format::Text, hide_possible_values = true)]
     pub format: Format,
 

@@ -4,7 +4,7 @@
 //! is never read or changed.
 //!
 //! SQLite's scratch databases are in memory. On PostgreSQL and MySQL they are created on
-//! the `scratch_url` server (default: the database URL's), named `migrate_scratch_<hex>`,
+//! the `scratch_url` server (default: the database URL's), named `migrate_scratch_<pid>_<hex>`,
 //! with durability relaxed where a session can do so, and dropped by [`ScratchServer::cleanup`],
 //! which the caller runs on every path, an interrupt included.
 
@@ -65,7 +65,8 @@ impl ScratchServer {
             return Ok(Conn::connect("sqlite::memory:", timeout).await?);
         }
         let mut admin = Conn::connect_to(self.admin.clone(), timeout).await?;
-        let name = format!("migrate_scratch_{}", random_hex());
+        // The process id lets a test (or an operator) tell whose scratch databases are left.
+        let name = format!("migrate_scratch_{}_{}", std::process::id(), random_hex());
         // Recorded first: an interrupt between CREATE and the record must not leak it.
         self.created.lock().unwrap_or_else(|e| e.into_inner()).push(name.clone());
         let created = admin.execute_raw(&format!("CREATE DATABASE {name}")).await;
