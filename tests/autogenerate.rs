@@ -1,0 +1,1 @@
+//! Autogenerate end to end (being written).

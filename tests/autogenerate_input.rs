@@ -1,0 +1,1 @@
+//! Autogenerate bad input (being written).
