@@ -3,8 +3,10 @@
 //! plus an addition into a rename. Pure: the running is the database half's.
 //!
 //! `schema.sql` may be a `pg_dump --schema-only` or `mysqldump --no-data` output: psql
-//! meta-commands (`\restrict`, `\connect`…) are skipped, and mysql's `DELIMITER` blocks
-//! are cut at their own delimiter.
+//! meta-commands (`\restrict`, `\connect`…) are skipped, mysql's `DELIMITER` blocks are
+//! cut at their own delimiter, and a statement that is only a MySQL executable comment
+//! (`/*!40014 SET FOREIGN_KEY_CHECKS=0 */;`, which the dump needs to create its tables in
+//! name order) is kept for the server to run or ignore, as the `mysql` client does.
 
 use super::model::Schema;
 use crate::dialect::DatabaseKind;
@@ -14,7 +16,7 @@ use crate::sql::tokens::{TokenKind, tokenize};
 /// One statement of `schema.sql` and the line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredStatement {
-    /// The statement, without its terminator.
+    /// The statement, without the comments that lead it and without its terminator.
     pub sql: String,
     /// Its first line in the file (1-based).
     pub line: usize,
@@ -50,21 +52,47 @@ pub fn statements(text: &str, kind: DatabaseKind) -> Vec<DesiredStatement> {
             cleaned.push_str(newline);
             continue;
         }
+        // MariaDB's dump starts with `/*M!999999\- enable the sandbox mode */`: a command
+        // for the mysql client, not SQL.
+        if kind == DatabaseKind::MySql && trimmed.starts_with("/*M!999999\\-") {
+            cleaned.push_str(newline);
+            continue;
+        }
+        let indent = &body[..body.len() - trimmed.len()];
+        cleaned.push_str(indent);
+        // The splitter drops statements made only of comments: a mark in front of an
+        // executable comment keeps its statement (the mark is taken out again below).
+        if kind == DatabaseKind::MySql && (trimmed.starts_with("/*!") || trimmed.starts_with("/*M!")) {
+            cleaned.push(EXECUTABLE_COMMENT_MARK);
+        }
         match &delimiter {
-            Some(d) if body.trim_end().ends_with(d.as_str()) => {
-                let end = body.trim_end().len() - d.len();
-                cleaned.push_str(&body[..end]);
+            Some(d) if trimmed.trim_end().ends_with(d.as_str()) => {
+                let end = trimmed.trim_end().len() - d.len();
+                cleaned.push_str(&trimmed[..end]);
                 cleaned.push(';');
                 cleaned.push_str(newline);
             }
-            _ => cleaned.push_str(line),
+            _ => cleaned.push_str(&line[indent.len()..]),
         }
     }
+    let lexing = kind.dialect().lexing();
     split_statements(&cleaned, kind)
         .into_iter()
-        .map(|s| DesiredStatement { sql: s.sql.to_owned(), line: s.line })
+        .map(|s| {
+            // The statement from its first token on, past the comments that lead it (an
+            // executable comment is the statement), so that its line is the statement's and
+            // a position the server reports counts from there.
+            let token = tokenize(s.sql, lexing).first().map_or(s.sql.len(), |t| t.start);
+            let first = s.sql.find(EXECUTABLE_COMMENT_MARK).map_or(token, |mark| mark.min(token));
+            let line = s.line + s.sql[..first].matches('\n').count();
+            DesiredStatement { sql: s.sql[first..].replace(EXECUTABLE_COMMENT_MARK, ""), line }
+        })
         .collect()
 }
+
+/// Put before a MySQL executable comment (`/*!…*/`) that starts a line, so that the
+/// splitter sees content there; never part of a statement it returns.
+const EXECUTABLE_COMMENT_MARK: char = '\u{1}';
 
 /// A `-- renamed from: OLD` note.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +201,38 @@ mod tests {
         let sql = "\\restrict Zx9\nSET x = 1;\n\nCREATE TABLE public.t (\n    id integer\n);\n\\unrestrict Zx9\n";
         let found = statements(sql, DatabaseKind::Postgres);
         assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [2, 4]);
+    }
+
+    #[test]
+    fn statements_start_past_their_leading_comments() {
+        let sql = "CREATE TABLE a (id int);\n\n-- the next one\n/* and more */\nCREATE TABLE b (id int);\n";
+        let found = statements(sql, DatabaseKind::Sqlite);
+        assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [1, 5]);
+        assert_eq!(found[1].sql, "CREATE TABLE b (id int)");
+    }
+
+    #[test]
+    fn mysqldump_executable_comments_are_statements() {
+        let dump = "/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump\n\n/*!40101 SET NAMES utf8mb4 */;\n/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\nCREATE TABLE `a` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB;\n/*!40101 SET character_set_client = @saved_cs_client */;\n/* a plain comment; */\n";
+        let found = statements(dump, DatabaseKind::MySql);
+        let texts: Vec<&str> = found.iter().map(|s| s.sql.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "/*!40101 SET NAMES utf8mb4 */",
+                "/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */",
+                "CREATE TABLE `a` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB",
+                "/*!40101 SET character_set_client = @saved_cs_client */",
+            ]
+        );
+        assert_eq!(found.iter().map(|s| s.line).collect::<Vec<_>>(), [4, 5, 6, 9]);
+        // In a DELIMITER block, as mysqldump writes triggers.
+        let trigger = "DELIMITER ;;\n/*!50003 CREATE*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.x = 1; END */;;\nDELIMITER ;\n";
+        let found = statements(trigger, DatabaseKind::MySql);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].sql.starts_with("/*!50003 CREATE*/") && found[0].sql.ends_with("END */"), "{found:?}");
+        // Elsewhere `/*!` is an ordinary comment.
+        assert!(statements("/*!40101 SET NAMES utf8mb4 */;", DatabaseKind::Postgres).is_empty());
     }
 
     #[test]
