@@ -56,8 +56,9 @@ UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTI
 UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
 UNION ALL SELECT 'comment', TABLE_NAME FROM information_schema.TABLES
   WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COMMENT <> ''
-UNION ALL SELECT 'comment', CONCAT(TABLE_NAME, '.', COLUMN_NAME) FROM information_schema.COLUMNS
-  WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_COMMENT <> ''";
+UNION ALL SELECT 'comment', CONCAT(c.TABLE_NAME, '.', c.COLUMN_NAME) FROM information_schema.COLUMNS c
+  JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+  WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' AND c.COLUMN_COMMENT <> ''";
 
 /// Reads the current database of a MySQL or MariaDB server.
 pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<Schema, sqlx::Error> {

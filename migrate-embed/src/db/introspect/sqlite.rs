@@ -18,14 +18,24 @@ use crate::sql::tokens::{Token, TokenKind, tokenize};
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema
 WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
 
+const SHADOW_TABLES: &str = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'";
+
 /// Reads the `main` database of an SQLite connection.
 pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<Schema, sqlx::Error> {
     let mut schema = Schema::default();
     let objects = text_rows(conn, OBJECTS, 4).await?;
+    // The tables a virtual table keeps its data in (`docs_data`… of an FTS5 `docs`) are
+    // its own, not compared: they come and go with it. (SQLite 3.37+ tells them apart.)
+    let shadow: Vec<String> = text_rows(conn, SHADOW_TABLES, 1)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.into_iter().next().flatten())
+        .collect();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     for o in objects.iter().filter(|o| o[0].as_deref() == Some("table")) {
         let name = text(&o[1]);
-        if !filter.keeps(&name) {
+        if !filter.keeps(&name) || shadow.contains(&name) {
             continue;
         }
         let sql = text(&o[3]);
