@@ -10,7 +10,9 @@ use crate::schema::model::{
     Table, Unique,
 };
 use crate::schema::normalize::ObjectKind;
-use crate::schema::normalize::postgres::{action, canonical_expression, column_numbering, is_generated_name};
+use crate::schema::normalize::postgres::{
+    action, canonical_default, canonical_expression, column_numbering, is_generated_name,
+};
 use std::collections::BTreeMap;
 
 /// The tables of the current schema (ordinary and partitioned; partitions are listed as not
@@ -133,7 +135,7 @@ pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<
             (None, None, Some(Generated { expression, stored: true }))
         } else {
             let (default, identity) = column_numbering(r[5].as_deref(), r[6].as_deref().unwrap_or(""), r[8].as_deref());
-            (default, identity, None)
+            (default.map(|d| canonical_default(&d)), identity, None)
         };
         table.columns.push(Column {
             name,

@@ -48,6 +48,48 @@ pub fn column_numbering(
     (Some(default.to_owned()), None)
 }
 
+/// A plain default's canonical text. PostgreSQL keeps a default with the cast it was
+/// written with, so the same value reads differently: a number written as a string
+/// (`'0'::character varying`, `'-1'::bigint`, `'0'::numeric`) is read as the number it
+/// gives (`0`, `-1`), and `CURRENT_TIMESTAMP` and `transaction_timestamp()` as `now()`,
+/// which they are.
+///
+/// ```
+/// use migrate_embed::schema::normalize::postgres::canonical_default;
+/// assert_eq!(canonical_default("'0'::character varying"), "0");
+/// assert_eq!(canonical_default("'-1'::integer"), canonical_default("'-1'::bigint"));
+/// assert_eq!(canonical_default("CURRENT_TIMESTAMP"), "now()");
+/// // Text that is not a number keeps its cast; so does a number written differently.
+/// assert_eq!(canonical_default("'active'::character varying"), "'active'::character varying");
+/// assert_eq!(canonical_default("'007'::text"), "'007'::text");
+/// ```
+pub fn canonical_default(default: &str) -> String {
+    let default = default.trim();
+    if default == "CURRENT_TIMESTAMP" || default == "transaction_timestamp()" {
+        return "now()".to_owned();
+    }
+    // `'<number>'::<type name>`, the type a plain name (`character varying`, `"char"`).
+    if let Some((literal, cast)) = default.strip_prefix('\'').and_then(|rest| rest.split_once("'::"))
+        && cast.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '"')
+        && is_plain_number(literal)
+    {
+        return literal.to_owned();
+    }
+    default.to_owned()
+}
+
+/// `0`, `-12`, `3.25`: a number as PostgreSQL prints one (no leading zeros, no exponent),
+/// so that the number it reads back is spelled the same.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole)
+        && (whole == "0" || !whole.starts_with('0'))
+        && (fraction.is_empty() || all_digits(fraction))
+        && !digits.ends_with('.')
+}
+
 /// The sequence named by a `nextval('name'::regclass)` default.
 fn nextval_sequence(default: &str) -> Option<String> {
     let rest = default.trim().strip_prefix("nextval('")?;

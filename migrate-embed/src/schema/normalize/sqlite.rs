@@ -272,8 +272,10 @@ pub fn canonical_expression(text: &str) -> String {
 }
 
 /// A default's canonical text: as [`canonical_expression`], with `"…"` read as the string
-/// it is in a default (there are no columns to name), and a numeric string on a column of
-/// numeric affinity written as the number SQLite stores (`'0'` → `0`).
+/// it is in a default (there are no columns to name), `TRUE`/`FALSE` as the `1`/`0` they
+/// are, a numeric string on a column of numeric affinity written as the number SQLite
+/// stores (`'0'` → `0`), and a whole number on a column of text affinity as the text
+/// SQLite stores (`0` → `'0'`).
 ///
 /// ```
 /// use migrate_embed::schema::normalize::sqlite::canonical_default;
@@ -282,9 +284,27 @@ pub fn canonical_expression(text: &str) -> String {
 /// assert_eq!(canonical_default("(DATETIME('now'))", "TEXT"), "datetime('now')");
 /// assert_eq!(canonical_default("'0'", "INTEGER"), "0");
 /// assert_eq!(canonical_default("'0'", "TEXT"), "'0'");
+/// assert_eq!(canonical_default("0", "VARCHAR(5)"), "'0'");
+/// assert_eq!(canonical_default("FALSE", "BOOLEAN"), "0");
+/// assert_eq!(canonical_default("-1", "TEXT"), "'-1'");
+/// assert_eq!(canonical_default("1.50", "TEXT"), "1.50");
 /// ```
 pub fn canonical_default(text: &str, declared_type: &str) -> String {
-    let canonical = expression(text, true);
+    let mut canonical = expression(text, true);
+    if canonical.eq_ignore_ascii_case("TRUE") {
+        canonical = "1".to_owned();
+    } else if canonical.eq_ignore_ascii_case("FALSE") {
+        canonical = "0".to_owned();
+    }
+    if affinity(declared_type) == Affinity::Text {
+        let digits = canonical.strip_prefix('-').unwrap_or(&canonical);
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'))
+        {
+            return format!("'{canonical}'");
+        }
+    }
     if affinity(declared_type) != Affinity::Text && affinity(declared_type) != Affinity::Blob {
         let tokens = tokenize(&canonical, lexing());
         if let [t] = tokens.as_slice()
