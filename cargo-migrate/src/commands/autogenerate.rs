@@ -11,13 +11,14 @@ use crate::error::Failure;
 use anyhow::Result;
 use migrate_embed::db::introspect::{introspect, version_table_definition};
 use migrate_embed::db::scratch::{ScratchError, ScratchServer};
-use migrate_embed::db::{Conn, database_message};
+use migrate_embed::db::{Conn, database_message, error_line};
 use migrate_embed::dialect::DatabaseKind;
 use migrate_embed::graph::{RevIndex, Target};
 use migrate_embed::revision::RevisionBody;
-use migrate_embed::runner::Migrator;
-use migrate_embed::schema::desired::{apply_rename_notes, rename_notes, statements};
+use migrate_embed::runner::{Migrator, RunError};
+use migrate_embed::schema::desired::{DesiredStatement, apply_rename_notes, rename_notes, statements};
 use migrate_embed::schema::{Comparison, Schema, compare, render, reverse_all};
+use migrate_embed::sql::tokens::{TokenKind, tokenize};
 use migrate_embed::url::DatabaseUrl;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -88,10 +89,39 @@ async fn interrupted() {
 
 fn scratch_failure(error: ScratchError) -> anyhow::Error {
     match error {
-        ScratchError::NoPrivilege { .. } => Failure::database(error.to_string()).into(),
+        ScratchError::NoPrivilege { server, privilege, message } => {
+            let failure = Failure::database(format!(
+                "cannot create a scratch database on {server}: {message}; autogenerate builds head and schema.sql in temporary databases, which needs the {privilege} privilege"
+            ));
+            let failure = match grant_statement(&server, privilege, &message) {
+                Some(grant) => failure.hint(format!("give this user {privilege}: as an administrator, run `{grant}`")),
+                None => failure.hint(format!("grant {privilege} to this user")),
+            };
+            failure
+                .hint("or set `scratch_url = \"…\"` in [package.metadata.migrate] to a server where it may create databases (the database URL is never connected to)")
+                .into()
+        }
         ScratchError::Db(e) => Failure::database(e.to_string()).into(),
         other => Failure::database(other.to_string()).into(),
     }
+}
+
+/// The statement an administrator runs to let the user of `server` (a masked URL) make
+/// scratch databases: `ALTER ROLE … CREATEDB` on PostgreSQL; on MySQL every privilege on
+/// databases named `migrate_scratch_…` (to create, fill and drop them), for the account
+/// the server's `message` names.
+fn grant_statement(server: &str, privilege: &str, message: &str) -> Option<String> {
+    let userinfo = server.split_once("://")?.1.rsplit_once('@')?.0;
+    let user = userinfo.split(':').next().filter(|u| !u.is_empty())?;
+    if privilege == "CREATEDB" {
+        return Some(format!("ALTER ROLE \"{}\" CREATEDB;", user.replace('"', "\"\"")));
+    }
+    // "Access denied for user 'app'@'%' to database …"
+    let account = message
+        .split_once("for user ")
+        .and_then(|(_, rest)| rest.split_once(" to ").map(|(account, _)| account.to_owned()))
+        .unwrap_or_else(|| format!("'{}'@'%'", user.replace('\'', "''")));
+    Some(format!("GRANT ALL PRIVILEGES ON `migrate\\_scratch\\_%`.* TO {account};"))
 }
 
 /// The schema at `heads` (all heads when empty), built on a scratch database.
@@ -112,9 +142,18 @@ pub(crate) async fn build_head(
     for target in &targets {
         migrator.upgrade(&mut conn, target, &mut |_| {}).await.map_err(|e| {
             let code = e.exit_status().code();
+            // Not the runner's aftermath (what the failure left in the version table, how to
+            // repair it): the scratch database is dropped, the real one was never touched.
+            let what = match &e {
+                RunError::Statement(f) => format!(
+                    "{} of revision {} failed at statement {} ({}):\n    {}\n  database said: {}",
+                    f.verb, f.revision, f.number, f.location, f.statement, f.message
+                ),
+                other => other.to_string(),
+            };
             anyhow::Error::from(Failure {
                 code,
-                message: format!("building head on a scratch database failed: {e}"),
+                message: format!("building head on a scratch database failed: {what}"),
                 hints: vec![
                     "fix the revision named above; `cargo migrate upgrade` on a fresh database fails the same way"
                         .into(),
@@ -131,13 +170,13 @@ pub(crate) async fn build_head(
 
 /// The desired schema: `schema.sql` run on a scratch database, statement by statement on
 /// one connection, then introspected, with its `-- renamed from:` notes applied. Also the
-/// version table's definition there, if the file creates it.
+/// version table's definition there and the line that creates it, if the file does.
 pub(crate) async fn build_desired(
     ctx: &Context,
     server: &ScratchServer,
     loaded: &Loaded,
     kind: DatabaseKind,
-) -> Result<(Schema, Option<migrate_embed::schema::model::Table>)> {
+) -> Result<(Schema, Option<(migrate_embed::schema::model::Table, Option<usize>)>)> {
     let path = schema_path(loaded);
     let shown = ctx.display(&path);
     let text = match std::fs::read_to_string(&path) {
@@ -152,14 +191,16 @@ pub(crate) async fn build_desired(
         Err(e) => return Err(Failure::usage(format!("cannot read {shown}: {e}")).into()),
     };
     let mut conn = server.create().await.map_err(scratch_failure)?;
-    for statement in statements(&text, kind) {
+    let statements = statements(&text, kind);
+    for statement in &statements {
         if let Err(e) = conn.execute_raw(&statement.sql).await {
+            // The line the server points at, in a statement of several lines.
+            let line = statement.line + error_line(&e, &statement.sql).unwrap_or(0);
             return Err(Failure::usage(format!(
-                "{shown}:{}: the database refused this statement of the desired schema: {}",
-                statement.line,
+                "{shown}:{line}: the database refused this statement of the desired schema: {}",
                 database_message(&e)
             ))
-            .hint(format!("fix line {} of {shown}; it is run as a script on an empty scratch database", statement.line))
+            .hint(format!("fix line {line} of {shown}; it is run as a script on an empty scratch database"))
             .into());
         }
     }
@@ -168,23 +209,57 @@ pub(crate) async fn build_desired(
     let mut schema = introspect(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
     let ours =
         version_table_definition(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
+    let ours = ours.map(|table| (table, creating_line(&statements, kind, version_table.as_str())));
     conn.close().await;
     let unmatched = apply_rename_notes(&mut schema, &rename_notes(&text, kind));
     if let Some(note) = unmatched.first() {
         let what = match &note.column {
-            Some(column) => format!("column {}.{column}", note.table),
-            None => format!("table {}", note.table),
+            Some(column) => {
+                format!("is not on the line of a column of table {} (the line starts with `{column}`)", note.table)
+            }
+            None => format!("is on the line of table {}, which the schema does not have", note.table),
         };
-        return Err(Failure::usage(format!(
-            "{shown}:{}: `-- renamed from: {}` is on the line of {what}, which the schema does not have",
-            note.line, note.from
-        ))
+        return Err(Failure::usage(format!("{shown}:{}: `-- renamed from: {}` {what}", note.line, note.from))
         .hint(
             "put the note at the end of the `CREATE TABLE` line of the renamed table, or of the renamed column's line",
         )
         .into());
     }
     Ok((schema, ours))
+}
+
+/// The line of the statement that creates table `name` (`CREATE TABLE [IF NOT EXISTS]
+/// [schema.]name`), if one does.
+fn creating_line(statements: &[DesiredStatement], kind: DatabaseKind, name: &str) -> Option<usize> {
+    let lexing = kind.dialect().lexing();
+    statements
+        .iter()
+        .find(|s| {
+            let tokens = tokenize(&s.sql, lexing);
+            let mut words = tokens.iter().peekable();
+            if !words.next().is_some_and(|t| t.is_word("CREATE")) {
+                return false;
+            }
+            while words.peek().is_some_and(|t| t.is_word("TEMPORARY") || t.is_word("TEMP")) {
+                words.next();
+            }
+            if !words.next().is_some_and(|t| t.is_word("TABLE")) {
+                return false;
+            }
+            while words.peek().is_some_and(|t| t.is_word("IF") || t.is_word("NOT") || t.is_word("EXISTS")) {
+                words.next();
+            }
+            let mut last = None;
+            while let Some(t) = words.next() {
+                last = t.identifier();
+                if !words.peek().is_some_and(|t| t.kind == TokenKind::Dot) {
+                    break;
+                }
+                words.next();
+            }
+            last.is_some_and(|table| table.eq_ignore_ascii_case(name))
+        })
+        .map(|s| s.line)
 }
 
 /// Head and desired, built side by side on scratch databases, and compared. Refuses a
@@ -199,12 +274,13 @@ pub(crate) async fn compare_sides(
     let kind = server.kind().expect("checked by scratch_server");
     let head = build_head(server, loaded, database, heads).await?;
     let (desired, ours) = build_desired(ctx, server, loaded, kind).await?;
-    if let Some(ours) = ours {
+    if let Some((ours, line)) = ours {
         let expected = expected_version_table(server, loaded).await?;
         if expected.as_ref() != Some(&ours) {
             let name = &loaded.project.config.version_table;
+            let at = line.map(|line| format!(":{line}:")).unwrap_or_default();
             return Err(Failure::usage(format!(
-                "{} defines the version table `{name}` differently from cargo migrate: that table is the runner's, not part of the schema",
+                "{}{at} defines the version table `{name}` differently from cargo migrate: that table is the runner's, not part of the schema",
                 ctx.display(&schema_path(loaded))
             ))
             .hint(format!("remove `{name}` from the file (a dump of the database may keep it unchanged)"))

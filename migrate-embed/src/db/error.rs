@@ -129,6 +129,33 @@ pub fn database_message(error: &sqlx::Error) -> String {
     }
 }
 
+/// How many lines into `sql` the database says `error` is, when it says: PostgreSQL's
+/// error position, MySQL's "… at line N". `None` otherwise (SQLite gives no position), so
+/// that a report can name the line of a long statement where the server stopped.
+///
+/// ```
+/// let error = sqlx::Error::Protocol("no position".into());
+/// assert_eq!(migrate_embed::db::error_line(&error, "SELECT\n1"), None);
+/// ```
+pub fn error_line(error: &sqlx::Error, sql: &str) -> Option<usize> {
+    let sqlx::Error::Database(db) = error else { return None };
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        // 1-based, counted in characters.
+        let sqlx::postgres::PgErrorPosition::Original(at) = pg.position()? else { return None };
+        return Some(sql.chars().take(at.saturating_sub(1)).filter(|&c| c == '\n').count());
+    }
+    #[cfg(feature = "mysql")]
+    if db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().is_some() {
+        let message = db.message();
+        let number = &message[message.rfind(" at line ")? + " at line ".len()..];
+        let line: usize = number.trim().parse().ok()?;
+        return Some(line.saturating_sub(1).min(sql.matches('\n').count()));
+    }
+    let _ = (db, sql);
+    None
+}
+
 /// The SQLSTATE or vendor code and the message of a database error, for the dialect's
 /// classifiers; `None` for errors that did not come from the database.
 pub(crate) fn code_and_message(error: &sqlx::Error) -> Option<(Option<String>, String)> {

@@ -14,5 +14,5 @@ mod store;
 
 pub use conn::Conn;
 pub(crate) use error::code_and_message;
-pub use error::{DbError, database_message};
+pub use error::{DbError, database_message, error_line};
 pub use store::VersionStore;
