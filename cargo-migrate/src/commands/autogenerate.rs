@@ -272,8 +272,9 @@ pub(crate) async fn compare_sides(
     heads: &[RevIndex],
 ) -> Result<Sides> {
     let kind = server.kind().expect("checked by scratch_server");
-    let head = build_head(server, loaded, database, heads).await?;
+    // schema.sql first: a missing or refused file is reported without building head.
     let (desired, ours) = build_desired(ctx, server, loaded, kind).await?;
+    let head = build_head(server, loaded, database, heads).await?;
     if let Some((ours, line)) = ours {
         let expected = expected_version_table(server, loaded).await?;
         if expected.as_ref() != Some(&ours) {
