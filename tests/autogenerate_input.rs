@@ -1106,3 +1106,57 @@ fn snapshot_bad_input_messages_sqlite() {
     case("rename note on no column", &package(&simple_revisions(), Some(note)), &autogenerate);
     insta::assert_snapshot!("bad_input_messages", out);
 }
+
+// ----- names that differ only in letter case --------------------------------------------
+
+/// SQLite and MySQL compare column names without case (and SQLite table names): a column
+/// respelled in `schema.sql` is renamed, keeping its rows, never dropped and re-added; a
+/// respelled SQLite table is the same table.
+fn respelled_names_keep_the_data(db: &Db) {
+    let dir = package(
+        &[(
+            "aaaa00000001",
+            "<base>",
+            "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(20));",
+            "DROP TABLE t;",
+        )],
+        Some(if db.kind == Kind::Sqlite {
+            "CREATE TABLE T (id INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20));\n"
+        } else {
+            "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20));\n"
+        }),
+    );
+    let up = migrate(db, dir.path(), &["upgrade", "head"]);
+    assert_eq!(up.code, Some(0), "{}", up.text());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let insert = |sql: &str| {
+        runtime.block_on(async {
+            let mut conn = migrate_embed::db::Conn::connect(&db.url, Duration::from_secs(5)).await.unwrap();
+            conn.execute_raw(sql).await.unwrap();
+        })
+    };
+    insert("INSERT INTO t (id, name) VALUES (1, 'kept')");
+    let generated =
+        migrate(db, dir.path(), &["revision", "--autogenerate", "-m", "respell", "--rev-id", "cccc00000003"]);
+    assert_eq!(generated.code, Some(0), "{}", generated.text());
+    assert_eq!(generated.stdout.lines().filter(|l| l.starts_with("Detected")).count(), 1, "{}", generated.text());
+    assert!(generated.stdout.contains("Detected renamed column 't.name' to 't.Name'"), "{}", generated.text());
+    assert!(!generated.stderr.contains("WARNING") && !generated.stderr.contains("deletes"), "{}", generated.text());
+    let up = migrate(db, dir.path(), &["upgrade", "head"]);
+    assert_eq!(up.code, Some(0), "{}", up.text());
+    let again = migrate(db, dir.path(), &["revision", "--autogenerate", "-m", "again"]);
+    assert!(again.stdout.contains("No changes in schema detected."), "{}", again.text());
+    let rows: Vec<(String,)> = runtime.block_on(server_db::query(&db.url, "SELECT Name FROM t WHERE id = 1"));
+    assert_eq!(rows, [("kept".to_owned(),)]);
+}
+
+#[test]
+fn respelled_names_keep_the_data_sqlite() {
+    respelled_names_keep_the_data(&Db::sqlite());
+}
+
+#[test]
+fn respelled_names_keep_the_data_mysql() {
+    let Some(db) = Db::mysql("respelled_names_keep_the_data_mysql") else { return };
+    respelled_names_keep_the_data(&db);
+}

@@ -16,7 +16,9 @@ use migrate_embed::dialect::DatabaseKind;
 use migrate_embed::graph::{RevIndex, Target};
 use migrate_embed::revision::RevisionBody;
 use migrate_embed::runner::{Migrator, RunError};
-use migrate_embed::schema::desired::{DesiredStatement, apply_rename_notes, rename_notes, statements};
+use migrate_embed::schema::desired::{
+    DesiredStatement, apply_rename_notes, case_only_renames, rename_notes, statements,
+};
 use migrate_embed::schema::{Comparison, Schema, compare, render, reverse_all};
 use migrate_embed::sql::tokens::{TokenKind, tokenize};
 use migrate_embed::url::DatabaseUrl;
@@ -288,6 +290,8 @@ pub(crate) async fn compare_sides(
             .into());
         }
     }
+    let mut desired = desired;
+    case_only_renames(kind, &head, &mut desired);
     let comparison = compare(&head, &desired);
     Ok(Sides { head, desired, comparison })
 }

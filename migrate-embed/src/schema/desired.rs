@@ -192,6 +192,75 @@ pub fn apply_rename_notes(schema: &mut Schema, notes: &[RenameNote]) -> Vec<Rena
     unmatched
 }
 
+/// Names that differ from head's only in letter case, where the database compares names
+/// without case, are not a drop and an add that would lose the data: a column (SQLite,
+/// MySQL) is renamed to the new spelling; a table on SQLite, which cannot be renamed to
+/// another spelling of its name, keeps head's. An explicit note wins.
+///
+/// ```
+/// use migrate_embed::dialect::DatabaseKind;
+/// use migrate_embed::schema::desired::case_only_renames;
+/// use migrate_embed::schema::model::{Column, Schema, Table};
+/// let table = |column: &str| Table {
+///     name: "t".into(),
+///     columns: vec![Column { name: column.into(), data_type: "INTEGER".into(), ..Column::default() }],
+///     ..Table::default()
+/// };
+/// let mut head = Schema::default();
+/// head.tables.insert("t".into(), table("id"));
+/// let mut desired = Schema::default();
+/// desired.tables.insert("t".into(), table("Id"));
+/// case_only_renames(DatabaseKind::Sqlite, &head, &mut desired);
+/// assert_eq!(desired.tables["t"].columns[0].renamed_from.as_deref(), Some("id"));
+/// ```
+pub fn case_only_renames(kind: DatabaseKind, head: &Schema, desired: &mut Schema) {
+    if kind == DatabaseKind::Postgres {
+        return;
+    }
+    if kind == DatabaseKind::Sqlite {
+        // SQLite cannot rename a table to its own name in other letters, and never tells
+        // them apart: the desired side takes head's spelling.
+        let respelled: Vec<(String, String)> = desired
+            .tables
+            .iter()
+            .filter(|(name, t)| t.renamed_from.is_none() && !head.tables.contains_key(*name))
+            .filter_map(|(name, _)| {
+                let old = head.tables.keys().find(|old| old.eq_ignore_ascii_case(name))?;
+                (!desired.tables.contains_key(old)).then(|| (name.clone(), old.clone()))
+            })
+            .collect();
+        for (new, old) in respelled {
+            let mut table = desired.tables.remove(&new).expect("listed above");
+            table.name = old.clone();
+            desired.tables.insert(old.clone(), table);
+            for t in desired.tables.values_mut() {
+                for fk in &mut t.foreign_keys {
+                    if fk.ref_table == new {
+                        fk.ref_table = old.clone();
+                    }
+                }
+            }
+        }
+    }
+    for (name, table) in &mut desired.tables {
+        let head_name = table.renamed_from.as_deref().unwrap_or(name);
+        let Some(old_table) = head.tables.get(head_name) else { continue };
+        let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        for column in &mut table.columns {
+            if column.renamed_from.is_some() || old_table.column(&column.name).is_some() {
+                continue;
+            }
+            if let Some(old) = old_table
+                .columns
+                .iter()
+                .find(|old| old.name.eq_ignore_ascii_case(&column.name) && !names.contains(&old.name))
+            {
+                column.renamed_from = Some(old.name.clone());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
