@@ -1160,3 +1160,25 @@ fn respelled_names_keep_the_data_mysql() {
     let Some(db) = Db::mysql("respelled_names_keep_the_data_mysql") else { return };
     respelled_names_keep_the_data(&db);
 }
+
+/// A `-- renamed from:` note naming nothing at head is said, not silently ignored.
+#[test]
+fn rename_note_naming_nothing_is_warned_sqlite() {
+    let db = Db::sqlite();
+    let dir = package(
+        &simple_revisions(),
+        Some(
+            "CREATE TABLE t (\n  id INTEGER NOT NULL PRIMARY KEY,\n  x INTEGER,\n  extra TEXT -- renamed from: nope\n);\n\
+             CREATE TABLE u ( -- renamed from: gone\n  id INTEGER\n);\n",
+        ),
+    );
+    let run = migrate(&db, dir.path(), &["revision", "--autogenerate", "-m", "notes"]);
+    assert_eq!(run.code, Some(0), "{}", run.text());
+    assert!(
+        run.stderr.contains("`-- renamed from: nope` on column t.extra: head's table has no column nope"),
+        "{}",
+        run.text()
+    );
+    assert!(run.stderr.contains("`-- renamed from: gone` on table u: head has no table gone"), "{}", run.text());
+    assert!(run.stdout.contains("Detected added column 't.extra'"), "{}", run.text());
+}

@@ -291,9 +291,44 @@ pub(crate) async fn compare_sides(
         }
     }
     let mut desired = desired;
+    warn_unused_rename_notes(ctx, &head, &desired);
     case_only_renames(kind, &head, &mut desired);
     let comparison = compare(&head, &desired);
     Ok(Sides { head, desired, comparison })
+}
+
+/// A `-- renamed from: OLD` note whose old and new names are both missing at head names
+/// nothing (a typo, or a note left from an older rename): said, since it changes nothing.
+fn warn_unused_rename_notes(ctx: &Context, head: &Schema, desired: &Schema) {
+    for table in desired.tables.values() {
+        if let Some(old) = &table.renamed_from
+            && !head.tables.contains_key(old)
+            && !head.tables.contains_key(&table.name)
+        {
+            ctx.output.warn(
+                &format!(
+                    "`-- renamed from: {old}` on table {}: head has no table {old}, so the table is added",
+                    table.name
+                ),
+                &["check the old name, or remove the note".to_owned()],
+            );
+        }
+        let head_table = head.table(table.renamed_from.as_deref().unwrap_or(&table.name)).or(head.table(&table.name));
+        for column in &table.columns {
+            if let (Some(old), Some(head_table)) = (&column.renamed_from, head_table)
+                && head_table.column(old).is_none()
+                && head_table.column(&column.name).is_none()
+            {
+                ctx.output.warn(
+                    &format!(
+                        "`-- renamed from: {old}` on column {}.{}: head's table has no column {old}, so the column is added",
+                        table.name, column.name
+                    ),
+                    &["check the old name, or remove the note".to_owned()],
+                );
+            }
+        }
+    }
 }
 
 /// The version table as the runner makes it, read back from a scratch database.
