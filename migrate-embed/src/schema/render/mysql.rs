@@ -5,8 +5,11 @@
 //!   character set and collation, `ON UPDATE`) are not restated.
 //! * InnoDB creates an index for a foreign key that has none; dropping the key drops that
 //!   index in the same statement (it is named after the key, or after its first column when
-//!   the server named the key). Dropping the only index a kept foreign key can use puts the
-//!   key's own index in its place, as InnoDB requires.
+//!   the server named the key; renaming that column renames the index with it). Dropping
+//!   the only index a kept foreign key can use puts the key's own index in its place, as
+//!   InnoDB requires.
+//! * `RENAME TABLE` renames the keys the server named after the table (`t_ibfk_1`): later
+//!   statements of the same script use the new name.
 //! * `AUTO_INCREMENT` needs a key: a column loses it before keys are dropped and gains it
 //!   after keys are added.
 //! * InnoDB refuses to change the type of a column a foreign key uses (on either side), or
@@ -46,14 +49,13 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
         out.begin(change);
         match change {
             Change::RenameTable { from, to } => out.push(format!("RENAME TABLE {} TO {}", ctx.q(from), ctx.q(to))),
-            Change::RenameColumn { table, from, to } => {
-                out.push(format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ctx.q(table), ctx.q(from), ctx.q(to)));
-            }
+            Change::RenameColumn { table, from, to } => out.push(rename_column(ctx, table, from, to)),
             Change::DropForeignKey { table, foreign_key } => out.push(drop_foreign_key(ctx, table, foreign_key)),
             Change::DropIndex { table, index } => out.push(drop_index(ctx, table, &index.name.name)),
             Change::DropUnique { table, unique } => out.push(drop_index(ctx, table, &unique.name.name)),
             Change::DropCheck { table, check } => {
-                out.push(format!("ALTER TABLE {} DROP CONSTRAINT {}", ctx.q(table), ctx.q(&check.name.name)))
+                let name = name_after_renames(ctx, table, &check.name.name);
+                out.push(format!("ALTER TABLE {} DROP CONSTRAINT {}", ctx.q(table), ctx.q(&name)))
             }
             Change::DropPrimaryKey { table, .. } => out.push(format!("ALTER TABLE {} DROP PRIMARY KEY", ctx.q(table))),
             Change::DropColumn { table, column } => {
@@ -275,9 +277,45 @@ fn implicit_index_name(fk: &ForeignKey) -> String {
     if fk.name.generated { fk.columns.first().cloned().unwrap_or_default() } else { fk.name.name.clone() }
 }
 
+/// The name constraint `name` of `table` has once the script's `RENAME TABLE`s ran:
+/// `RENAME TABLE old TO new` renames the foreign keys named `old_ibfk_<n>` (MySQL 8 also
+/// the checks named `old_chk_<n>`) to `new_…`, while the model keeps the name it read.
+fn name_after_renames(ctx: &Context, table: &str, name: &str) -> String {
+    let Some(old) = ctx.old_table_names.get(table) else { return name.to_owned() };
+    for marker in ["_ibfk_", "_chk_"] {
+        if let Some(n) = name.strip_prefix(old.as_str()).and_then(|rest| rest.strip_prefix(marker))
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            return format!("{table}{marker}{n}");
+        }
+    }
+    name.to_owned()
+}
+
+/// `RENAME COLUMN`, renaming with it the index InnoDB made for a server-named foreign key
+/// starting with the column (named after that column), so the index keeps the name a
+/// fresh build gives it, and a later `DROP FOREIGN KEY` finds it.
+fn rename_column(ctx: &Context, table: &str, from: &str, to: &str) -> String {
+    let mut s = format!("ALTER TABLE {} RENAME COLUMN {} TO {}", ctx.q(table), ctx.q(from), ctx.q(to));
+    // `before` has the renames done: the key's columns already say `to`.
+    let Some(before) = ctx.before_table(table) else { return s };
+    let explicit = explicit_indexes(before);
+    let own = before.foreign_keys.iter().any(|fk| {
+        fk.name.generated
+            && fk.columns.first().is_some_and(|c| c == to)
+            && !explicit.iter().any(|(_, keys)| covers(keys, fk))
+    });
+    if own {
+        s.push_str(&format!(", RENAME INDEX {} TO {}", ctx.q(from), ctx.q(to)));
+    }
+    s
+}
+
 /// `DROP FOREIGN KEY`, with the index InnoDB made for it when no other index served it.
 fn drop_foreign_key(ctx: &Context, table: &str, fk: &ForeignKey) -> String {
-    let mut s = format!("ALTER TABLE {} DROP FOREIGN KEY {}", ctx.q(table), ctx.q(&fk.name.name));
+    let name = name_after_renames(ctx, table, &fk.name.name);
+    let mut s = format!("ALTER TABLE {} DROP FOREIGN KEY {}", ctx.q(table), ctx.q(&name));
     let served = ctx.before_table(table).is_some_and(|t| explicit_indexes(t).iter().any(|(_, keys)| covers(keys, fk)));
     if !served {
         s.push_str(&format!(", DROP INDEX {}", ctx.q(&implicit_index_name(fk))));

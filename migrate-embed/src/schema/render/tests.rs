@@ -1466,6 +1466,58 @@ fn a_rebuild_says_which_triggers_it_cannot_restore() {
     );
 }
 
+/// MySQL: renaming the column of a server-named foreign key renames the index InnoDB made
+/// for the key (named after the column) with it, so that a later `DROP FOREIGN KEY … DROP
+/// INDEX` finds it (found by the round trip in `db::introspect::tests`).
+#[test]
+fn mysql_renames_a_foreign_keys_own_index_with_its_column() {
+    let before = base();
+    let rename = Change::RenameColumn { table: "orders".into(), from: "user_id".into(), to: "buyer_id".into() };
+    assert_eq!(
+        rendered(MySql, &before, std::slice::from_ref(&rename)),
+        "ALTER TABLE `orders` RENAME COLUMN `user_id` TO `buyer_id`, RENAME INDEX `user_id` TO `buyer_id`;\n"
+    );
+    let mut foreign_key = before.tables["orders"].foreign_keys[0].clone();
+    foreign_key.columns = vec!["buyer_id".into()];
+    let changes = vec![rename.clone(), Change::DropForeignKey { table: "orders".into(), foreign_key }];
+    assert!(
+        rendered(MySql, &before, &changes)
+            .ends_with("ALTER TABLE `orders` DROP FOREIGN KEY `orders_user_id_fkey`, DROP INDEX `buyer_id`;\n")
+    );
+    // An index of the user's serves the key: InnoDB made none to rename.
+    let mut served = before.clone();
+    served.tables.get_mut("orders").unwrap().indexes.push(Index {
+        name: user("ix_orders_user"),
+        unique: false,
+        keys: vec![key("user_id")],
+        predicate: None,
+    });
+    assert_eq!(
+        rendered(MySql, &served, std::slice::from_ref(&rename)),
+        "ALTER TABLE `orders` RENAME COLUMN `user_id` TO `buyer_id`;\n"
+    );
+}
+
+/// MySQL: `RENAME TABLE` renames the foreign keys named `<old>_ibfk_<n>` with the table,
+/// so a key dropped after the rename is dropped by its new name (found by the round trip
+/// in `db::introspect::tests`).
+#[test]
+fn mysql_drops_a_server_named_foreign_key_by_its_name_after_a_table_rename() {
+    let mut before = base();
+    before.tables.get_mut("orders").unwrap().foreign_keys[0].name = server("orders_ibfk_1");
+    let foreign_key = before.tables["orders"].foreign_keys[0].clone();
+    let changes = vec![
+        Change::RenameTable { from: "orders".into(), to: "purchases".into() },
+        Change::DropForeignKey { table: "purchases".into(), foreign_key },
+    ];
+    assert_eq!(
+        rendered(MySql, &before, &changes),
+        "RENAME TABLE `orders` TO `purchases`;\n\
+         -- WARNING: dropping foreign key on 'purchases' (user_id) referencing 'users' (id)\n\
+         ALTER TABLE `purchases` DROP FOREIGN KEY `purchases_ibfk_1`, DROP INDEX `user_id`;\n"
+    );
+}
+
 mod warnings {
     use super::*;
     use crate::schema::testing::{Limits, arb_schema_pair_with};
