@@ -13,6 +13,8 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 
 use super::Conn;
 use super::DbError;
