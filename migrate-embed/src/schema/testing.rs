@@ -157,7 +157,20 @@ pub(crate) fn equivalent(a: &Schema, b: &Schema) -> bool {
 // ----- Random schemas --------------------------------------------------------------------
 
 const TABLES: &[&str] = &["t0", "t1", "t2", "t3"];
-const COLUMNS: &[&str] = &["a", "b", "c", "d"];
+/// Columns `a`…`d` take any of the types [`arb_ty`] picks; `flag` is always a boolean and
+/// `at` always a timestamp, so that no pair changes a column between a timestamp or a
+/// boolean and a number (PostgreSQL has no cast for the `USING` of such a change: it is
+/// written by hand).
+const COLUMNS: &[&str] = &["a", "b", "c", "d", "flag", "at"];
+
+/// The fixed type of a column that has one (`flag`, `at`).
+fn fixed_type(column: usize) -> Option<Ty> {
+    match COLUMNS[column] {
+        "flag" => Some(Ty::Bool),
+        "at" => Some(Ty::Timestamp),
+        _ => None,
+    }
+}
 
 /// Abstract column types, spelled per database by [`type_name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +182,10 @@ pub(crate) enum Ty {
     Decimal,
     /// The PostgreSQL enum `mood` (text where the schema has no enum).
     Mood,
+    /// Only for `flag`.
+    Bool,
+    /// Only for `at`.
+    Timestamp,
 }
 
 pub(crate) fn type_name(kind: DatabaseKind, ty: Ty) -> &'static str {
@@ -189,6 +206,12 @@ pub(crate) fn type_name(kind: DatabaseKind, ty: Ty) -> &'static str {
         (Sqlite, Ty::Text) => "TEXT",
         (Sqlite, Ty::Varchar) => "VARCHAR(20)",
         (Sqlite, Ty::Decimal) => "NUMERIC(10,2)",
+        (Postgres, Ty::Bool) => "boolean",
+        (Postgres, Ty::Timestamp) => "timestamp without time zone",
+        (MySql, Ty::Bool) => "tinyint(1)",
+        (MySql, Ty::Timestamp) => "datetime",
+        (Sqlite, Ty::Bool) => "BOOLEAN",
+        (Sqlite, Ty::Timestamp) => "TIMESTAMP",
         (_, Ty::Mood) => "mood",
     }
 }
@@ -205,6 +228,17 @@ fn default_for(kind: DatabaseKind, ty: Ty, pick: u8) -> Option<String> {
         Ty::Varchar if kind == DatabaseKind::Postgres => "'x'::character varying".to_owned(),
         Ty::Text | Ty::Varchar => "'x'".to_owned(),
         Ty::Mood => return None,
+        Ty::Bool if kind == DatabaseKind::Postgres => if pick % 3 == 1 { "false" } else { "true" }.to_owned(),
+        Ty::Bool => if pick % 3 == 1 { "0" } else { "1" }.to_owned(),
+        // The clock, or a fixed time.
+        Ty::Timestamp if pick % 3 == 1 => match kind {
+            DatabaseKind::MySql => "current_timestamp()".to_owned(),
+            _ => "CURRENT_TIMESTAMP".to_owned(),
+        },
+        Ty::Timestamp if kind == DatabaseKind::Postgres => {
+            "'2020-01-01 00:00:00'::timestamp without time zone".to_owned()
+        }
+        Ty::Timestamp => "'2020-01-01 00:00:00'".to_owned(),
     })
 }
 
@@ -262,7 +296,10 @@ fn arb_table_spec() -> impl Strategy<Value = TableSpec> {
         any::<u8>(),
     )
         .prop_map(|(present, specs, pk, uniques, checks, fks, indexes, numbering)| TableSpec {
-            columns: present.into_iter().map(|i| (i, specs[i].clone())).collect(),
+            columns: present
+                .into_iter()
+                .map(|i| (i, ColumnSpec { ty: fixed_type(i).unwrap_or(specs[i].ty), ..specs[i].clone() }))
+                .collect(),
             pk,
             uniques,
             checks,
@@ -359,7 +396,7 @@ fn build_table(limits: Limits, name: &str, spec: &TableSpec, tables: &[&str], wi
     for i in spec.uniques.iter().filter(|i| has(i) && ty(i) != Some(Ty::Text)) {
         t.uniques.push(Unique { name: named(format!("{}_key", COLUMNS[*i])), columns: vec![COLUMNS[*i].into()] });
     }
-    for i in spec.checks.iter().filter(|i| has(i) && ty(i) != Some(Ty::Mood)) {
+    for i in spec.checks.iter().filter(|i| has(i) && !matches!(ty(i), Some(Ty::Mood | Ty::Bool | Ty::Timestamp))) {
         let expression = match (kind, ty(i)) {
             (_, Some(Ty::Text | Ty::Varchar)) => format!("{} <> ''", COLUMNS[*i]),
             (DatabaseKind::MySql, _) => format!("`{}` >= 0", COLUMNS[*i]),
@@ -442,7 +479,7 @@ fn build_table(limits: Limits, name: &str, spec: &TableSpec, tables: &[&str], wi
             .collect();
         let mut predicate = None;
         if limits.index_expressions {
-            if extra % 3 == 1 && ty(columns[0]) != Some(Ty::Mood) {
+            if extra % 3 == 1 && !matches!(ty(columns[0]), Some(Ty::Mood | Ty::Bool | Ty::Timestamp)) {
                 let c = COLUMNS[*columns[0]];
                 keys[0].target = IndexTarget::Expression(match ty(columns[0]) {
                     Some(Ty::Text | Ty::Varchar) => format!("lower({c})"),
@@ -547,13 +584,20 @@ pub(crate) fn arb_schema_pair_with(limits: Limits) -> impl Strategy<Value = (Sch
         {
             b.tables.get_mut(new).unwrap().renamed_from = Some(old.clone());
         }
-        // A column only b's table has, renamed from one only a's has.
+        // A column only b's table has, renamed from one only a's has (not `flag` or `at`,
+        // whose types have no cast to the others).
         if pick.is_multiple_of(3) {
+            let fixed = |c: &&Column| COLUMNS.iter().position(|n| *n == c.name).and_then(fixed_type).is_some();
             for (name, t) in &mut b.tables {
                 let Some(old) = a.tables.get(name) else { continue };
-                let old_only: Vec<&Column> = old.columns.iter().filter(|c| t.column(&c.name).is_none()).collect();
-                let new_only: Vec<String> =
-                    t.columns.iter().filter(|c| old.column(&c.name).is_none()).map(|c| c.name.clone()).collect();
+                let old_only: Vec<&Column> =
+                    old.columns.iter().filter(|c| t.column(&c.name).is_none() && !fixed(c)).collect();
+                let new_only: Vec<String> = t
+                    .columns
+                    .iter()
+                    .filter(|c| old.column(&c.name).is_none() && !fixed(c))
+                    .map(|c| c.name.clone())
+                    .collect();
                 if let (Some(o), Some(n)) = (old_only.first(), new_only.first()) {
                     let c = t.columns.iter_mut().find(|c| c.name == *n).unwrap();
                     c.renamed_from = Some(o.name.clone());
