@@ -40,8 +40,35 @@ pub async fn introspect(conn: &mut Conn, version_table: &TableName) -> Result<Sc
 /// [`DbError::Query`] when a catalog query fails.
 pub async fn version_table_definition(conn: &mut Conn, version_table: &TableName) -> Result<Option<Table>, DbError> {
     let folded = conn.dialect().fold_identifier(version_table.as_str());
+    // Mostly it is not there: one small query instead of reading the whole schema again.
+    let exists = has_table(conn, &folded)
+        .await
+        .map_err(|cause| DbError::Query { context: format!("cannot read the schema of {}", conn.url()), cause })?;
+    if !exists {
+        return Ok(None);
+    }
     let mut all = read(conn, &TableFilter { ours: [String::new(), String::new()] }).await?;
     Ok(all.tables.remove(&folded))
+}
+
+/// Whether the database has a table named `name` (in any letter case where the catalog
+/// compares so; the caller looks the exact name up).
+async fn has_table(conn: &mut Conn, name: &str) -> Result<bool, sqlx::Error> {
+    // A version table's name is a plain identifier (checked by `TableName`).
+    let literal = format!("'{}'", name.replace('\'', "''"));
+    let sql = match conn.kind() {
+        crate::dialect::DatabaseKind::Postgres => format!(
+            "SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.relname = {literal} AND c.relkind IN ('r', 'p') \
+             AND c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = pg_catalog.current_schema())"
+        ),
+        crate::dialect::DatabaseKind::MySql => format!(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {literal}"
+        ),
+        crate::dialect::DatabaseKind::Sqlite => {
+            format!("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = {literal} COLLATE NOCASE")
+        }
+    };
+    Ok(!text_rows(conn, &sql, 1).await?.is_empty())
 }
 
 async fn read(conn: &mut Conn, filter: &TableFilter) -> Result<Schema, DbError> {

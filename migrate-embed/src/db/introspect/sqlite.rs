@@ -14,11 +14,117 @@ use crate::schema::model::{
 };
 use crate::schema::normalize::sqlite::{canonical_default, canonical_expression, canonical_type};
 use crate::sql::tokens::{Token, TokenKind, tokenize};
+use std::collections::BTreeMap;
 
 const OBJECTS: &str = "SELECT type, name, tbl_name, sql FROM sqlite_schema
 WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name";
 
 const SHADOW_TABLES: &str = "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'";
+
+/// `FROM` every ordinary table of `main` joined with `pragma`: each catalog is read for all
+/// tables in one query (a query is a round trip to the connection's worker thread, which
+/// costs more than the reading). Virtual tables are left out: their pragmas may need a
+/// module this connection lacks.
+macro_rules! each_table {
+    ($pragma:literal) => {
+        concat!(
+            " FROM sqlite_schema m JOIN ",
+            $pragma,
+            " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            " AND ltrim(m.sql) NOT LIKE 'CREATE VIRTUAL%'"
+        )
+    };
+}
+
+/// Columns: table, name, declared type, NOT NULL, default, position in the primary key,
+/// hidden (2: generated virtual, 3: generated stored).
+const COLUMNS: &str = concat!(
+    "SELECT m.name, p.name, p.type, CAST(p.\"notnull\" AS TEXT), p.dflt_value, CAST(p.pk AS TEXT), \
+     CAST(p.hidden AS TEXT)",
+    each_table!("pragma_table_xinfo(m.name, 'main') p"),
+    " ORDER BY m.name, p.cid"
+);
+
+/// Foreign keys: table, id, referenced table, column, referenced column, on update, on delete.
+const FOREIGN_KEYS: &str = concat!(
+    "SELECT m.name, CAST(f.id AS TEXT), f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete",
+    each_table!("pragma_foreign_key_list(m.name, 'main') f"),
+    " ORDER BY m.name, f.id DESC, f.seq"
+);
+
+/// Indexes: table, name, unique, origin (`c` CREATE INDEX, `u` UNIQUE, `pk`).
+const INDEXES: &str = concat!(
+    "SELECT m.name, i.name, CAST(i.\"unique\" AS TEXT), i.origin",
+    each_table!("pragma_index_list(m.name, 'main') i"),
+    " ORDER BY m.name, i.name"
+);
+
+/// The columns of unique constraints: table, index, column.
+const UNIQUE_COLUMNS: &str = concat!(
+    "SELECT m.name, i.name, c.name",
+    each_table!("pragma_index_list(m.name, 'main') i JOIN pragma_index_info(i.name, 'main') c"),
+    " AND i.origin = 'u' ORDER BY m.name, i.name, c.seqno"
+);
+
+type Rows = Vec<Vec<Option<String>>>;
+
+/// Every table's pragma rows, by table name (the name column taken off).
+#[derive(Default)]
+struct Catalog {
+    columns: BTreeMap<String, Rows>,
+    foreign_keys: BTreeMap<String, Rows>,
+    indexes: BTreeMap<String, Rows>,
+    /// (table, index) → the unique constraint's columns.
+    unique_columns: BTreeMap<(String, String), Vec<String>>,
+    /// Index name → its `CREATE INDEX` text.
+    index_sql: BTreeMap<String, String>,
+}
+
+impl Catalog {
+    async fn read(conn: &mut Conn, objects: &Rows) -> Result<Self, sqlx::Error> {
+        let by_table = |rows: Rows| {
+            let mut out: BTreeMap<String, Rows> = BTreeMap::new();
+            for mut row in rows {
+                let table = row.remove(0).unwrap_or_default();
+                out.entry(table).or_default().push(row);
+            }
+            out
+        };
+        let mut unique_columns: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for r in text_rows(conn, UNIQUE_COLUMNS, 3).await? {
+            let key = (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default());
+            unique_columns.entry(key).or_default().extend(r[2].clone());
+        }
+        Ok(Catalog {
+            columns: by_table(text_rows(conn, COLUMNS, 7).await?),
+            foreign_keys: by_table(text_rows(conn, FOREIGN_KEYS, 7).await?),
+            indexes: by_table(text_rows(conn, INDEXES, 4).await?),
+            unique_columns,
+            index_sql: objects
+                .iter()
+                .filter(|o| o[0].as_deref() == Some("index"))
+                .filter_map(|o| Some((o[1].clone()?, o[3].clone()?)))
+                .collect(),
+        })
+    }
+
+    /// The primary key columns of `table` (named in any letter case), in key order.
+    fn primary_key(&self, table: &str) -> Vec<String> {
+        let Some(rows) = self
+            .columns
+            .get(table)
+            .or_else(|| self.columns.iter().find(|(name, _)| name.eq_ignore_ascii_case(table)).map(|(_, rows)| rows))
+        else {
+            return Vec::new();
+        };
+        let mut key: Vec<(i64, String)> = rows
+            .iter()
+            .filter_map(|c| Some((c[4].as_deref()?.parse().ok().filter(|&pk: &i64| pk > 0)?, c[0].clone()?)))
+            .collect();
+        key.sort();
+        key.into_iter().map(|(_, c)| c).collect()
+    }
+}
 
 /// Reads the `main` database of an SQLite connection.
 pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<Schema, sqlx::Error> {
@@ -32,6 +138,7 @@ pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<
         .into_iter()
         .filter_map(|r| r.into_iter().next().flatten())
         .collect();
+    let catalog = Catalog::read(conn, &objects).await?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     for o in objects.iter().filter(|o| o[0].as_deref() == Some("table")) {
         let name = text(&o[1]);
@@ -43,7 +150,7 @@ pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<
             schema.not_compared.push(super::not_compared("virtual table", &name));
             continue;
         }
-        let table = read_table(conn, &name, &sql, &objects).await?;
+        let table = read_table(&name, &sql, &catalog);
         schema.tables.insert(name, table);
     }
     for o in &objects {
@@ -65,32 +172,15 @@ pub(super) async fn introspect(conn: &mut Conn, filter: &TableFilter) -> Result<
     Ok(schema)
 }
 
-fn quote(name: &str) -> String {
-    format!("'{}'", name.replace('\'', "''"))
-}
-
-async fn read_table(
-    conn: &mut Conn,
-    name: &str,
-    sql: &str,
-    objects: &[Vec<Option<String>>],
-) -> Result<Table, sqlx::Error> {
+fn read_table<'a>(name: &str, sql: &str, catalog: &'a Catalog) -> Table {
     let parsed = parse_create_table(sql);
-    let q = quote(name);
+    let rows =
+        |map: &'a BTreeMap<String, Rows>| -> &'a [Vec<Option<String>>] { map.get(name).map_or(&[], Vec::as_slice) };
     let mut table = Table { name: name.to_owned(), autoincrement: parsed.autoincrement, ..Table::default() };
 
-    // cid, name, type, notnull, dflt_value, pk, hidden
-    let columns = text_rows(
-        conn,
-        &format!(
-            "SELECT name, type, CAST(\"notnull\" AS TEXT), dflt_value, CAST(pk AS TEXT), CAST(hidden AS TEXT) \
-             FROM pragma_table_xinfo({q}) ORDER BY cid"
-        ),
-        6,
-    )
-    .await?;
+    // name, type, notnull, dflt_value, pk, hidden
     let mut key: Vec<(i64, String)> = Vec::new();
-    for c in &columns {
+    for c in rows(&catalog.columns) {
         let column_name = c[0].clone().unwrap_or_default();
         let declared = c[1].clone().unwrap_or_default();
         let hidden = c[5].as_deref().unwrap_or("0");
@@ -130,19 +220,10 @@ async fn read_table(
         table.autoincrement = false;
     }
 
-    // id, seq, table, from, to, on_update, on_delete
-    let fks = text_rows(
-        conn,
-        &format!(
-            "SELECT CAST(id AS TEXT), \"table\", \"from\", \"to\", on_update, on_delete \
-             FROM pragma_foreign_key_list({q}) ORDER BY id DESC, seq"
-        ),
-        6,
-    )
-    .await?;
+    // id, table, from, to, on_update, on_delete
     let mut current: Option<(String, ForeignKey)> = None;
     let mut foreign_keys = Vec::new();
-    for f in fks {
+    for f in rows(&catalog.foreign_keys) {
         let id = f[0].clone().unwrap_or_default();
         if current.as_ref().is_none_or(|(i, _)| *i != id) {
             foreign_keys.extend(current.take().map(|(_, fk)| fk));
@@ -166,13 +247,7 @@ async fn read_table(
     for mut fk in foreign_keys {
         if fk.ref_columns.is_empty() {
             // `REFERENCES parent` names the parent's primary key.
-            let parent = text_rows(
-                conn,
-                &format!("SELECT name FROM pragma_table_info({}) WHERE pk > 0 ORDER BY pk", quote(&fk.ref_table)),
-                1,
-            )
-            .await?;
-            fk.ref_columns = parent.into_iter().filter_map(|mut r| r.pop().flatten()).collect();
+            fk.ref_columns = catalog.primary_key(&fk.ref_table);
         }
         let clause = parsed.foreign_key(&fk.columns, &fk.ref_table);
         fk.name = clause.map_or_else(unnamed, |c| c.name.clone());
@@ -180,36 +255,19 @@ async fn read_table(
         table.foreign_keys.push(fk);
     }
 
-    // seq, name, unique, origin, partial
-    let indexes = text_rows(
-        conn,
-        &format!("SELECT name, CAST(\"unique\" AS TEXT), origin FROM pragma_index_list({q}) ORDER BY name"),
-        3,
-    )
-    .await?;
-    for i in indexes {
+    // name, unique, origin
+    for i in rows(&catalog.indexes) {
         let index_name = i[0].clone().unwrap_or_default();
         match i[2].as_deref() {
             Some("u") => {
-                let columns: Vec<String> = text_rows(
-                    conn,
-                    &format!("SELECT name FROM pragma_index_info({}) ORDER BY seqno", quote(&index_name)),
-                    1,
-                )
-                .await?
-                .into_iter()
-                .filter_map(|mut r| r.pop().flatten())
-                .collect();
+                let columns =
+                    catalog.unique_columns.get(&(name.to_owned(), index_name.clone())).cloned().unwrap_or_default();
                 let name = parsed.name_of(ConstraintKind::Unique, &columns);
                 table.uniques.push(Unique { name, columns });
             }
             Some("c") => {
-                let sql = objects
-                    .iter()
-                    .find(|o| o[0].as_deref() == Some("index") && o[1].as_deref() == Some(index_name.as_str()))
-                    .and_then(|o| o[3].clone())
-                    .unwrap_or_default();
-                let (keys, predicate) = parse_create_index(&sql);
+                let sql = catalog.index_sql.get(&index_name).map_or("", String::as_str);
+                let (keys, predicate) = parse_create_index(sql);
                 table.indexes.push(Index {
                     name: Name { name: index_name, generated: false },
                     unique: i[1].as_deref() == Some("1"),
@@ -225,7 +283,7 @@ async fn read_table(
         .iter()
         .map(|(name, expression)| Check { name: name.clone(), expression: expression.clone() })
         .collect();
-    Ok(table)
+    table
 }
 
 fn action(rule: Option<&str>) -> crate::schema::model::Action {

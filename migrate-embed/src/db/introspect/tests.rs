@@ -259,3 +259,78 @@ fn mariadb_round_trip() {
     let want = cases(12);
     assert_eq!(run_cases(DatabaseKind::MySql, &url, limits, want), want);
 }
+
+/// SQLite's pragmas are read for every table at once (one query per pragma): a parent's
+/// primary key named by `REFERENCES parent` (in another letter case), a unique
+/// constraint's columns in order, an index's text, a table name with a quote in it, and a
+/// virtual table left out with its shadow tables.
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_pragmas_read_for_every_table_at_once() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let mut conn = Conn::connect("sqlite::memory:", std::time::Duration::from_secs(5)).await.unwrap();
+        for sql in [
+            "CREATE TABLE \"Parent's\" (a INTEGER, b TEXT NOT NULL DEFAULT 'x', PRIMARY KEY (b, a))",
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, pa INTEGER, pb TEXT, code TEXT, \
+             CONSTRAINT uq_code UNIQUE (code, pb), FOREIGN KEY (pb, pa) REFERENCES \"PARENT'S\" ON DELETE CASCADE)",
+            "CREATE INDEX ix_child ON child (lower(code)) WHERE code IS NOT NULL",
+            "CREATE VIRTUAL TABLE docs USING fts5(body)",
+        ] {
+            conn.execute_raw(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        let schema = introspect(&mut conn, &TableName::default()).await.unwrap();
+        assert_eq!(schema.tables.keys().map(String::as_str).collect::<Vec<_>>(), ["Parent's", "child"]);
+        let parent = &schema.tables["Parent's"];
+        assert_eq!(parent.primary_key.as_ref().unwrap().columns, ["b", "a"]);
+        assert_eq!(parent.columns[1].default.as_deref(), Some("'x'"));
+        let child = &schema.tables["child"];
+        assert_eq!(child.columns.len(), 4);
+        assert_eq!(child.foreign_keys.len(), 1);
+        assert_eq!(child.foreign_keys[0].columns, ["pb", "pa"]);
+        assert_eq!(child.foreign_keys[0].ref_columns, ["b", "a"]);
+        assert_eq!(child.uniques.len(), 1);
+        assert_eq!(child.uniques[0].name.name, "uq_code");
+        assert_eq!(child.uniques[0].columns, ["code", "pb"]);
+        assert_eq!(child.indexes.len(), 1);
+        assert_eq!(child.indexes[0].predicate.as_deref(), Some("code IS NOT NULL"));
+        let not_compared: Vec<String> = schema.not_compared.iter().map(|n| format!("{} {}", n.kind, n.name)).collect();
+        assert_eq!(not_compared, ["virtual table docs"]);
+    });
+}
+
+/// `version_table_definition` finds the version table only when it is there (one small
+/// query tells it is not), on each database available.
+#[test]
+fn version_table_definition_only_when_there() {
+    use super::version_table_definition;
+    let mut urls = Vec::new();
+    #[cfg(feature = "sqlite")]
+    urls.push("sqlite::memory:".to_owned());
+    #[cfg(feature = "postgres")]
+    urls.extend(server_url("MIGRATE_TEST_POSTGRES_URL"));
+    #[cfg(feature = "mysql")]
+    urls.extend(server_url("MIGRATE_TEST_MYSQL_URL"));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    for url in urls {
+        let server = ScratchServer::new(DatabaseUrl::new(url.as_str()));
+        let outcome: Result<(), String> = runtime.block_on(async {
+            let mut conn = server.create().await.map_err(|e| e.to_string())?;
+            let name = TableName::default();
+            conn.execute_raw("CREATE TABLE other (id INTEGER PRIMARY KEY)").await.map_err(|e| e.to_string())?;
+            let before = version_table_definition(&mut conn, &name).await.map_err(|e| e.to_string())?;
+            conn.execute_raw("CREATE TABLE migrate_version (revision VARCHAR(32) PRIMARY KEY)")
+                .await
+                .map_err(|e| e.to_string())?;
+            let after = version_table_definition(&mut conn, &name).await.map_err(|e| e.to_string())?;
+            conn.close().await;
+            match (before, after) {
+                (None, Some(table)) if table.name == "migrate_version" && table.columns.len() == 1 => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        });
+        let cleaned = runtime.block_on(server.cleanup());
+        outcome.unwrap_or_else(|e| panic!("{url}: {e}"));
+        cleaned.unwrap();
+    }
+}
