@@ -91,7 +91,17 @@ pub(super) fn render(ctx: &Context) -> Result<Script, RenderError> {
                 out.push(format!("ALTER TABLE {} ADD {}", ctx.q(table), ctx.unique_clause(unique)));
             }
             Change::AddCheck { table, check } => {
-                out.push(format!("ALTER TABLE {} ADD {}", ctx.q(table), ctx.check_clause(check)));
+                // MariaDB names a check written on a column's line after the column, one
+                // added by `ADD CHECK` `CONSTRAINT_<n>`: the column's name is given, so that
+                // the down, rendered from the side that has it, drops the check by its name.
+                let named_after_column = check.name.generated
+                    && ctx.after.table(table).is_some_and(|t| t.column(&check.name.name).is_some());
+                let clause = if named_after_column {
+                    format!("CONSTRAINT {} CHECK ({})", ctx.q(&check.name.name), check.expression)
+                } else {
+                    ctx.check_clause(check)
+                };
+                out.push(format!("ALTER TABLE {} ADD {clause}", ctx.q(table)));
             }
             Change::AddIndex { table, index } => out.push(create_index(ctx, table, index)?),
             Change::AddForeignKey { table, foreign_key } => {

@@ -1518,6 +1518,24 @@ fn mysql_drops_a_server_named_foreign_key_by_its_name_after_a_table_rename() {
     );
 }
 
+/// MariaDB names a check written on a column's line after the column: adding it gives that
+/// name, or the server would call it `CONSTRAINT_<n>` and the down could not drop it by the
+/// name read from `schema.sql` (found by tests/autogenerate.rs).
+#[test]
+fn mysql_adds_a_check_named_after_its_column_by_that_name() {
+    let before = base();
+    let add =
+        |name: Name| Change::AddCheck { table: "users".into(), check: Check { name, expression: "`age` > 0".into() } };
+    assert_eq!(
+        rendered(MySql, &before, &[add(server("age"))]),
+        "ALTER TABLE `users` ADD CONSTRAINT `age` CHECK (`age` > 0);\n"
+    );
+    assert_eq!(
+        rendered(MySql, &before, &[add(server("CONSTRAINT_1"))]),
+        "ALTER TABLE `users` ADD CHECK (`age` > 0);\n"
+    );
+}
+
 mod warnings {
     use super::*;
     use crate::schema::testing::{Limits, arb_schema_pair_with};
