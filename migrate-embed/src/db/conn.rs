@@ -186,6 +186,36 @@ impl Conn {
         })
     }
 
+    /// Runs `statements` in order on this connection, as one call where calls are costly
+    /// (SQLite, whose connection is served by a worker thread: a call per statement is a
+    /// thread hand-off each way), else one by one. On failure, the index of the statement
+    /// that failed; those before it have run.
+    ///
+    /// # Errors
+    /// The failing statement's index and the database's error.
+    pub async fn execute_each(&mut self, statements: &[&str]) -> Result<(), (usize, sqlx::Error)> {
+        if !self.dialect().batches_revisions() {
+            for (index, statement) in statements.iter().enumerate() {
+                self.execute(statement).await.map_err(|error| (index, error))?;
+            }
+            return Ok(());
+        }
+        let lexing = self.dialect().lexing();
+        let mut batch = String::with_capacity(statements.iter().map(|s| s.len() + 3).sum());
+        for statement in statements {
+            batch.push_str(statement);
+            // A statement ending in a line comment would swallow its `;`.
+            if crate::sql::split::ends_in_line_comment(statement, &lexing) {
+                batch.push('\n');
+            }
+            batch.push_str(";\n");
+        }
+        // Each statement run gives one result: the count is the failing statement's index.
+        self.execute_batch(&batch)
+            .await
+            .map_err(|(completed, error)| (completed.min(statements.len().saturating_sub(1)), error))
+    }
+
     /// Every row of a query, each decoded by `decode`, which reads the row's columns.
     ///
     /// # Errors
@@ -294,4 +324,33 @@ where
 {
     let row = sqlx::Executor::fetch_one(conn, sqlx::raw_sql(sql)).await?;
     sqlx::Row::try_get(&row, 0usize)
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+
+    /// On SQLite the statements go as one call, and a failure still names its statement,
+    /// past a statement ending in a line comment, one returning rows and an empty batch.
+    #[test]
+    fn execute_each_names_the_failing_statement() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let mut conn = Conn::connect("sqlite::memory:", Duration::from_secs(5)).await.unwrap();
+            assert!(conn.execute_each(&[]).await.is_ok());
+            let statements = [
+                "CREATE TABLE t (id INTEGER) -- the table",
+                "SELECT 1",
+                "INSERT INTO t VALUES (1)",
+                "INSERT INTO nope VALUES (1)",
+                "INSERT INTO t VALUES (2)",
+            ];
+            let (index, error) = conn.execute_each(&statements).await.unwrap_err();
+            assert_eq!(index, 3, "{error}");
+            assert!(error.to_string().contains("nope"), "{error}");
+            let rows: Vec<i64> = conn.fetch("SELECT id FROM t", |r| r.int()).await.unwrap();
+            assert_eq!(rows, [1], "the statements before the failing one ran, none after");
+            assert!(conn.execute_each(&["INSERT INTO t VALUES (3)", "INSERT INTO t VALUES (4)"]).await.is_ok());
+        });
+    }
 }
