@@ -27,11 +27,16 @@ pub struct DesiredStatement {
 /// ```
 /// use migrate_embed::dialect::DatabaseKind;
 /// use migrate_embed::schema::desired::statements;
-/// let sql = "\\restrict abc\nCREATE TABLE t (id int);\nDELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.id = 1; END ;;\nDELIMITER ;\n";
+/// // mysqldump: a trigger between `DELIMITER` lines.
+/// let sql = "CREATE TABLE t (id int);\nDELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.id = 1; END ;;\nDELIMITER ;\n";
 /// let found = statements(sql, DatabaseKind::MySql);
 /// assert_eq!(found.len(), 2);
-/// assert_eq!(found[0].line, 2);
+/// assert_eq!(found[1].line, 3);
 /// assert!(found[1].sql.ends_with("END"));
+/// // pg_dump: psql's meta-commands are not SQL.
+/// let found = statements("\\restrict abc\nCREATE TABLE t (id int);\n", DatabaseKind::Postgres);
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].line, 2);
 /// ```
 pub fn statements(text: &str, kind: DatabaseKind) -> Vec<DesiredStatement> {
     // Meta-commands and DELIMITER lines become empty lines (line numbers stay right); a
