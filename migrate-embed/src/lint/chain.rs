@@ -45,14 +45,61 @@ impl Release {
         }
     }
 
+    /// Applies one effect of a section; a rebuilt table keeps what it was (deployed or new).
+    fn apply_in(&mut self, effect: &Effect, section: &Section) {
+        match (&effect.action, &effect.object) {
+            (Action::Drop, Object::Relation(name)) if section.rebuilt.contains(name) => {}
+            (Action::Rename(Object::Relation(to)), from) if section.rebuilt.contains(to) => {
+                self.created.remove(from);
+            }
+            _ => self.apply(effect),
+        }
+    }
+
     /// Records what a revision of the release (not itself linted) creates.
     pub(super) fn record(&mut self, statements: &[Statement<'_>], kind: DatabaseKind) {
+        let section = Section::read(statements, kind);
+        for (effect, _) in &section.effects {
+            self.apply_in(effect, &section);
+        }
+    }
+}
+
+/// The effects of one section's statements, in order, each with its statement's index.
+struct Section {
+    effects: Vec<(Effect, usize)>,
+    /// Tables the section rebuilds as SQLite must (and Alembic's batch mode does): a table
+    /// created here takes the name of one dropped here. The table stays, with its data
+    /// copied; dropping the old one is not a removal.
+    rebuilt: HashSet<String>,
+}
+
+impl Section {
+    fn read(statements: &[Statement<'_>], kind: DatabaseKind) -> Section {
         let lexing = kind.dialect().lexing();
-        for statement in statements {
-            for effect in effects(statement.sql, &lexing) {
-                self.apply(&effect);
+        let effects: Vec<(Effect, usize)> = statements
+            .iter()
+            .enumerate()
+            .flat_map(|(i, statement)| effects(statement.sql, &lexing).into_iter().map(move |e| (e, i)))
+            .collect();
+        let (mut created, mut dropped, mut rebuilt) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for (effect, _) in &effects {
+            match (&effect.action, &effect.object) {
+                (Action::Create, Object::Relation(name)) => {
+                    created.insert(name.clone());
+                }
+                (Action::Drop, Object::Relation(name)) => {
+                    dropped.insert(name.clone());
+                }
+                (Action::Rename(Object::Relation(to)), Object::Relation(from))
+                    if created.contains(from) && dropped.contains(to) =>
+                {
+                    rebuilt.insert(to.clone());
+                }
+                _ => {}
             }
         }
+        Section { effects, rebuilt }
     }
 }
 
@@ -65,14 +112,16 @@ pub(super) fn check(
     release: &mut Release,
     raw: &mut Vec<RawFinding>,
 ) {
-    let lexing = kind.dialect().lexing();
+    let section = Section::read(statements, kind);
     let mut up = Vec::new();
-    for statement in statements {
-        for effect in effects(statement.sql, &lexing) {
-            removes_or_empties(&effect, statement, release, raw);
-            release.apply(&effect);
-            up.push((effect, statement.line));
+    for (effect, index) in &section.effects {
+        let statement = &statements[*index];
+        let rebuilding = matches!(&effect.object, Object::Relation(name) if section.rebuilt.contains(name));
+        if !(rebuilding && effect.action == Action::Drop) {
+            removes_or_empties(effect, statement, release, raw);
         }
+        release.apply_in(effect, &section);
+        up.push((effect.clone(), statement.line));
     }
     match &revision.body.down_sql {
         None if !statements.is_empty() => raw.push(RawFinding {
@@ -237,7 +286,7 @@ pub(super) fn sqlite(
         if in_transaction
             && words.next().is_some_and(|w| w.eq_ignore_ascii_case("pragma"))
             && let Some(name) = words.next()
-            && ["foreign_keys", "legacy_alter_table"].iter().any(|p| name.eq_ignore_ascii_case(p))
+            && name.eq_ignore_ascii_case("foreign_keys")
         {
             raw.push(RawFinding {
                 help: Some(

@@ -228,8 +228,9 @@ pub const RULES: &[Rule] = &[
         "sqlite-pragma-in-transaction",
         LITE,
         "a PRAGMA that does nothing inside the revision's transaction",
-        "`PRAGMA foreign_keys` (and `PRAGMA legacy_alter_table`) cannot change inside a transaction: \
-         SQLite ignores them without an error. A transactional revision that turns foreign keys off to \
+        "`PRAGMA foreign_keys` cannot change inside a transaction: SQLite ignores it without an \
+         error. (`PRAGMA legacy_alter_table`, which a rebuild sets around its `RENAME`, does change \
+         there, and is not reported.) A transactional revision that turns foreign keys off to \
          rebuild a table therefore runs with them on, and dropping the old table deletes or breaks the \
          child rows through their foreign keys.",
         "Remove the PRAGMA and say `-- Foreign Keys: off` in the revision's header: the runner turns \

@@ -154,6 +154,38 @@ fn removes_deployed_object() {
 }
 
 #[test]
+fn a_table_rebuild_is_no_removal_and_the_table_stays_deployed() {
+    // SQLite's (and Alembic's batch mode's) rebuild: a new table takes the dropped one's name.
+    let base = file("a1", "<base>", "", "CREATE TABLE t (a INT);", Some("DROP TABLE t;"));
+    let rebuild = "CREATE TABLE \"_new_t\" (a TEXT);\nINSERT INTO \"_new_t\" (a) SELECT a FROM t;\nDROP TABLE \"t\";\nALTER TABLE \"_new_t\" RENAME TO \"t\";";
+    let rebuilt = file("b2", "a1", "-- Foreign Keys: off", rebuild, Some(rebuild));
+    assert!(only(&run(&[base.clone(), rebuilt.clone()], &settings(&[])), "removes-deployed-object").is_empty());
+    // In one release after a1, t is still deployed after its rebuild: a later drop is reported.
+    let drop = file("c3", "b2", "", "DROP TABLE t;", Some("CREATE TABLE t (a TEXT);"));
+    let mut release = settings(&[]);
+    release.deployed = Some("a1".into());
+    assert_eq!(
+        only(&run(&[base.clone(), rebuilt, drop], &release), "removes-deployed-object"),
+        ["removes-deployed-object@migrations/c3.sql:6"]
+    );
+    // A drop followed by a rename of a table that was not created here is a removal.
+    let other = "DROP TABLE t;\nALTER TABLE u RENAME TO t;";
+    let renamed = file("b2", "a1", "", other, Some("SELECT 1;"));
+    let u = file(
+        "a1",
+        "<base>",
+        "",
+        "CREATE TABLE t (a INT);\nCREATE TABLE u (a INT);",
+        Some("DROP TABLE u;\nDROP TABLE t;"),
+    );
+    assert_eq!(
+        only(&run(&[u, renamed], &settings(&[])), "removes-deployed-object").len(),
+        2,
+        "the drop of t and the rename of u are both reported"
+    );
+}
+
+#[test]
 fn destructive_statement() {
     check_rule("destructive-statement", &[], true, "DELETE FROM t;", "DELETE FROM t WHERE id = 1;", 1);
     check_rule("destructive-statement", &[Postgres], true, "TRUNCATE t;", "SELECT 1;", 1);
@@ -286,6 +318,15 @@ fn sqlite_pragma_in_transaction() {
         file("a1", "<base>", "", "CREATE TABLE t (a INT);", Some("DROP TABLE t;")),
         file("b2", "a1", "-- Transactional: false", "PRAGMA foreign_keys = OFF;", Some("SELECT 1;")),
     ];
+    assert!(only(&run(&files, &settings(&[Sqlite])), "sqlite-pragma-in-transaction").is_empty());
+    // legacy_alter_table does change inside a transaction (a rebuild sets it around RENAME).
+    let files = [file(
+        "a1",
+        "<base>",
+        "",
+        "PRAGMA legacy_alter_table = ON;\nCREATE TABLE t (a INT);\nPRAGMA legacy_alter_table = OFF;",
+        Some("DROP TABLE t;"),
+    )];
     assert!(only(&run(&files, &settings(&[Sqlite])), "sqlite-pragma-in-transaction").is_empty());
 }
 
