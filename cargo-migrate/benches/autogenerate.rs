@@ -30,6 +30,10 @@
 //! The whole run takes about six minutes on two shared cores, most of it MariaDB's and
 //! PostgreSQL's DDL; leave a database out with e.g. `-- --skip mariadb`.
 
+#[path = "support/chain.rs"]
+mod chain;
+
+use chain::{DropIndex, write_chain_revision, write_revision};
 use divan::Bencher;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -522,47 +526,12 @@ const CHAIN: usize = 1_000;
 static CHAIN_PACKAGE: OnceLock<Package> = OnceLock::new();
 static TABLES_PACKAGE: OnceLock<Package> = OnceLock::new();
 
-/// A linear chain of 1,000 small revisions, as the upgrade benchmark's: every four work on
-/// one table (create it, add a column, seed three rows, index it and update a row).
-/// Portable across SQLite, PostgreSQL and MariaDB.
+/// A linear chain of 1,000 small revisions, as the upgrade benchmark's (`support/chain.rs`).
 fn chain_fixture() -> &'static Package {
     CHAIN_PACKAGE.get_or_init(|| {
         Package::new(|root| {
             for i in 0..CHAIN {
-                let t = format!("t_{}", i / 4);
-                let (message, up, down) = match i % 4 {
-                    0 => (
-                        format!("create table {t}"),
-                        format!(
-                            "CREATE TABLE {t} (\n    id INTEGER PRIMARY KEY,\n    name VARCHAR(50) NOT NULL,\n    \
-                             created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP\n);"
-                        ),
-                        format!("DROP TABLE {t};"),
-                    ),
-                    1 => (
-                        format!("add note to {t}"),
-                        format!("ALTER TABLE {t} ADD COLUMN note VARCHAR(100);"),
-                        format!("ALTER TABLE {t} DROP COLUMN note;"),
-                    ),
-                    2 => (
-                        format!("seed {t}"),
-                        format!(
-                            "INSERT INTO {t} (id, name, note) VALUES (1, 'alpha', 'first');\n\
-                             INSERT INTO {t} (id, name, note) VALUES (2, 'beta', NULL);\n\
-                             INSERT INTO {t} (id, name, note) VALUES (3, 'it''s', 'third');"
-                        ),
-                        format!("DELETE FROM {t} WHERE id IN (1, 2, 3);"),
-                    ),
-                    _ => (
-                        format!("index {t} name"),
-                        format!(
-                            "CREATE INDEX ix_{t}_name ON {t} (name);\nUPDATE {t} SET note = 'indexed' WHERE id = 2;"
-                        ),
-                        format!("DROP INDEX ix_{t}_name ON {t};"),
-                    ),
-                };
-                let revises = if i == 0 { "<base>".to_owned() } else { rev_id(i - 1) };
-                write_revision(root, i, &message, &revises, &up, &down);
+                write_chain_revision(root, i, DropIndex::OnTable);
             }
         })
     })
@@ -612,20 +581,6 @@ fn tables_ddl(desired: bool) -> String {
         sql.push_str("CREATE TABLE audit_log (\n    id INTEGER PRIMARY KEY,\n    message VARCHAR(200) NOT NULL\n);\n");
     }
     sql
-}
-
-fn rev_id(i: usize) -> String {
-    format!("{:012x}", i.wrapping_mul(0x9e37_79b9_7f4a) & 0xffff_ffff_ffff)
-}
-
-fn write_revision(root: &Path, i: usize, message: &str, revises: &str, up: &str, down: &str) {
-    let text = format!(
-        "-- {message}\n--\n-- Revision ID: {}\n-- Revises: {revises}\n\
-         -- Create Date: 2026-11-22 10:00:00+00:00\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n",
-        rev_id(i)
-    );
-    let file = format!("{}_{}.sql", rev_id(i), message.replace(' ', "_"));
-    std::fs::write(root.join("migrations").join(file), text).expect("revision");
 }
 
 // ----- Timing and the summary --------------------------------------------------------------

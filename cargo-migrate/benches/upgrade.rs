@@ -23,6 +23,10 @@
 //! grows with the schema); leave it out with
 //! `cargo bench -p cargo-migrate --bench upgrade -- --skip 10000`.
 
+#[path = "support/chain.rs"]
+mod chain;
+
+use chain::{DropIndex, write_chain_revision};
 use divan::Bencher;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -300,55 +304,16 @@ impl Fixture {
     }
 }
 
-/// Writes `Cargo.toml`, `src/main.rs` and `n` revision files in one linear chain. Every
-/// four revisions work on one table: create it, add a column, seed three rows, index it
-/// and update a row. Each has a down section. Portable across SQLite and PostgreSQL.
+/// Writes `Cargo.toml`, `src/main.rs` and the first `n` revisions of the benchmarks' chain
+/// (`support/chain.rs`).
 fn write_package(root: &Path, n: usize) {
     std::fs::create_dir_all(root.join("src")).expect("src");
     std::fs::create_dir_all(root.join("migrations")).expect("migrations");
     std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"bench\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
         .expect("manifest");
     std::fs::write(root.join("src/main.rs"), "fn main() {}\n").expect("main.rs");
-    let id = |i: usize| format!("{:012x}", i.wrapping_mul(0x9e37_79b9_7f4a) & 0xffff_ffff_ffff);
     for i in 0..n {
-        let t = format!("t_{}", i / 4);
-        let (message, up, down) = match i % 4 {
-            0 => (
-                format!("create table {t}"),
-                format!(
-                    "CREATE TABLE {t} (\n    id INTEGER PRIMARY KEY,\n    name VARCHAR(50) NOT NULL,\n    \
-                     created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP\n);"
-                ),
-                format!("DROP TABLE {t};"),
-            ),
-            1 => (
-                format!("add note to {t}"),
-                format!("ALTER TABLE {t} ADD COLUMN note VARCHAR(100);"),
-                format!("ALTER TABLE {t} DROP COLUMN note;"),
-            ),
-            2 => (
-                format!("seed {t}"),
-                format!(
-                    "INSERT INTO {t} (id, name, note) VALUES (1, 'alpha', 'first');\n\
-                     INSERT INTO {t} (id, name, note) VALUES (2, 'beta', NULL);\n\
-                     INSERT INTO {t} (id, name, note) VALUES (3, 'it''s', 'third');"
-                ),
-                format!("DELETE FROM {t} WHERE id IN (1, 2, 3);"),
-            ),
-            _ => (
-                format!("index {t} name"),
-                format!("CREATE INDEX ix_{t}_name ON {t} (name);\nUPDATE {t} SET note = 'indexed' WHERE id = 2;"),
-                format!("DROP INDEX ix_{t}_name;"),
-            ),
-        };
-        let revises = if i == 0 { "<base>".to_owned() } else { id(i - 1) };
-        let text = format!(
-            "-- {message}\n--\n-- Revision ID: {}\n-- Revises: {revises}\n\
-             -- Create Date: 2026-11-22 10:00:00+00:00\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n",
-            id(i)
-        );
-        let file = format!("{}_{}.sql", id(i), message.replace(' ', "_"));
-        std::fs::write(root.join("migrations").join(file), text).expect("revision");
+        write_chain_revision(root, i, DropIndex::Alone);
     }
 }
 

@@ -402,6 +402,34 @@ impl<'a> Context<'a> {
         format!("CREATE TABLE {} (\n    {}\n)", self.q(name), lines.join(",\n    "))
     }
 
+    /// `CREATE TABLE` for a table the revision adds, on a server that adds foreign keys
+    /// after the tables when they form a cycle (PostgreSQL, MySQL): `columns` as the database
+    /// writes them, then the primary key (named when `name_primary_key`), uniques, checks
+    /// and the foreign keys not left for later ([`Context::is_deferred`]).
+    pub fn create_new_table(
+        &self,
+        table: &Table,
+        columns: Vec<String>,
+        name_primary_key: bool,
+        deferrable: bool,
+    ) -> String {
+        let mut lines = columns;
+        if let Some(pk) = &table.primary_key {
+            let name = if name_primary_key { self.constraint_name(&pk.name) } else { String::new() };
+            lines.push(format!("{name}PRIMARY KEY ({})", self.columns(&pk.columns)));
+        }
+        lines.extend(table.uniques.iter().map(|u| self.unique_clause(u)));
+        lines.extend(table.checks.iter().map(|c| self.check_clause(c)));
+        lines.extend(
+            table
+                .foreign_keys
+                .iter()
+                .filter(|fk| !self.is_deferred(&table.name, fk))
+                .map(|fk| self.foreign_key_clause(fk, deferrable)),
+        );
+        self.create_table(&table.name, &lines)
+    }
+
     /// `UPDATE t SET c = default WHERE c IS NULL`: the rows a `NOT NULL` would refuse,
     /// filled first.
     pub fn fill_nulls(&self, table: &str, column: &Column, default: &str) -> String {

@@ -192,20 +192,8 @@ fn column_definition(ctx: &Context, c: &Column) -> String {
 }
 
 fn create_table(ctx: &Context, out: &mut Out, table: &Table) -> Result<(), RenderError> {
-    let mut lines: Vec<String> = table.columns.iter().map(|c| column_definition(ctx, c)).collect();
-    if let Some(pk) = &table.primary_key {
-        lines.push(format!("PRIMARY KEY ({})", ctx.columns(&pk.columns)));
-    }
-    lines.extend(table.uniques.iter().map(|u| ctx.unique_clause(u)));
-    lines.extend(table.checks.iter().map(|c| ctx.check_clause(c)));
-    lines.extend(
-        table
-            .foreign_keys
-            .iter()
-            .filter(|fk| !ctx.is_deferred(&table.name, fk))
-            .map(|fk| ctx.foreign_key_clause(fk, false)),
-    );
-    out.push(ctx.create_table(&table.name, &lines));
+    let columns = table.columns.iter().map(|c| column_definition(ctx, c)).collect();
+    out.push(ctx.create_new_table(table, columns, false, false));
     for index in &table.indexes {
         out.push(create_index(ctx, &table.name, index)?);
     }
