@@ -316,6 +316,28 @@ on_every_database!(error_deep_in_a_statement_names_its_own_line, |db: &Db| {
     );
 });
 
+on_every_database!(schema_sql_error_is_reported_when_head_fails_too, |db: &Db| {
+    // Head and schema.sql are built at the same time; when both fail, the file the user
+    // just edited is the one named, whichever failed first, and both scratch databases go.
+    let revisions = [
+        ("aaaa00000001", "<base>", "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY);", "DROP TABLE t;"),
+        ("bbbb00000002", "aaaa00000001", "ALTER TABLE nope ADD COLUMN y INTEGER;", "SELECT 1;"),
+    ];
+    // Many good statements first, so that schema.sql fails late, after head has.
+    let mut schema: String =
+        (0..60).map(|i| format!("CREATE TABLE s{i} (id INTEGER NOT NULL PRIMARY KEY);\n")).collect();
+    schema.push_str("CREAT TABLE u (id INTEGER);\n");
+    let pkg = package(&revisions, Some(&schema));
+    let before = migration_files(pkg.path());
+    let run = migrate(db, pkg.path(), &["revision", "--autogenerate", "-m", "x"]);
+    assert_refused(&run, 2, db, pkg.path(), &before);
+    assert!(
+        run.stderr.contains("error: schema.sql:61: the database refused") && !run.stderr.contains("building head"),
+        "{}",
+        run.text()
+    );
+});
+
 on_every_database!(head_failing_on_scratch_names_revision_and_statement, |db: &Db| {
     let revisions = [
         ("aaaa00000001", "<base>", "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY);", "DROP TABLE t;"),

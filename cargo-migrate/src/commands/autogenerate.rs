@@ -170,30 +170,34 @@ pub(crate) async fn build_head(
     Ok(schema)
 }
 
-/// The desired schema: `schema.sql` run on a scratch database, statement by statement on
+/// The text of `schema.sql`, read before any scratch database is made.
+fn read_schema_file(ctx: &Context, loaded: &Loaded) -> Result<String> {
+    let path = schema_path(loaded);
+    let shown = ctx.display(&path);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Failure::usage(format!(
+            "{shown} does not exist: autogenerate compares head with the schema it describes"
+        ))
+        .hint("write the current schema to it with `cargo migrate schema --write`, then edit it")
+        .into()),
+        Err(e) => Err(Failure::usage(format!("cannot read {shown}: {e}")).into()),
+    }
+}
+
+/// The desired schema: `schema.sql` (its `text`) run on a scratch database, statement by statement on
 /// one connection, then introspected, with its `-- renamed from:` notes applied. Also the
 /// version table's definition there and the line that creates it, if the file does.
-pub(crate) async fn build_desired(
+async fn build_desired(
     ctx: &Context,
     server: &ScratchServer,
     loaded: &Loaded,
     kind: DatabaseKind,
+    text: &str,
 ) -> Result<(Schema, Option<(migrate_embed::schema::model::Table, Option<usize>)>)> {
-    let path = schema_path(loaded);
-    let shown = ctx.display(&path);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Failure::usage(format!(
-                "{shown} does not exist: autogenerate compares head with the schema it describes"
-            ))
-            .hint("write the current schema to it with `cargo migrate schema --write`, then edit it")
-            .into());
-        }
-        Err(e) => return Err(Failure::usage(format!("cannot read {shown}: {e}")).into()),
-    };
+    let shown = ctx.display(&schema_path(loaded));
     let mut conn = server.create().await.map_err(scratch_failure)?;
-    let statements = statements(&text, kind);
+    let statements = statements(text, kind);
     // One call on SQLite (a call per statement costs a thread hand-off each way).
     let sql: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
     if let Err((index, e)) = conn.execute_each(&sql).await {
@@ -214,7 +218,7 @@ pub(crate) async fn build_desired(
         version_table_definition(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
     let ours = ours.map(|table| (table, creating_line(&statements, kind, version_table.as_str())));
     conn.close().await;
-    let unmatched = apply_rename_notes(&mut schema, &rename_notes(&text, kind));
+    let unmatched = apply_rename_notes(&mut schema, &rename_notes(text, kind));
     if let Some(note) = unmatched.first() {
         let what = match &note.column {
             Some(column) => {
@@ -275,9 +279,23 @@ pub(crate) async fn compare_sides(
     heads: &[RevIndex],
 ) -> Result<Sides> {
     let kind = server.kind().expect("checked by scratch_server");
-    // schema.sql first: a missing or refused file is reported without building head.
-    let (desired, ours) = build_desired(ctx, server, loaded, kind).await?;
-    let head = build_head(server, loaded, database, heads).await?;
+    let text = read_schema_file(ctx, loaded)?;
+    // Both sides at once, each on a scratch database of its own: the server (or SQLite's
+    // thread) builds one while it builds the other. A refused schema.sql is reported as
+    // soon as it is refused, and before a failure of head's.
+    let desired_side = build_desired(ctx, server, loaded, kind, &text);
+    let head_side = build_head(server, loaded, database, heads);
+    tokio::pin!(desired_side, head_side);
+    let ((desired, ours), head) = tokio::select! {
+        desired = &mut desired_side => {
+            let desired = desired?;
+            (desired, head_side.await?)
+        }
+        head = &mut head_side => {
+            let desired = desired_side.await?;
+            (desired, head?)
+        }
+    };
     if let Some((ours, line)) = ours {
         let expected = expected_version_table(server, loaded).await?;
         if expected.as_ref() != Some(&ours) {
