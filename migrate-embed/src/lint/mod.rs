@@ -3,7 +3,7 @@
 //! safe rewrite (`cargo migrate lint --explain CODE`).
 //!
 //! Like cargo-deny, every finding is collected first and levels are applied at one sink
-//! ([`Report::new`]): the rule's default, the config's `[package.metadata.migrate.lint]`,
+//! (`sink`): the rule's default, the config's `[package.metadata.migrate.lint]`,
 //! then the revision's own `Lint-Allow` header, which silences a rule for that revision.
 //!
 //! Three engines, one list of codes:

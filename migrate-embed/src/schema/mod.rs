@@ -11,7 +11,7 @@
 //! | [`model`] | the schema model both sides are read into |
 //! | [`diff`] | [`compare`]: the changes between two models, and possible renames |
 //! | [`change`] | [`Change`]: one difference, its reverse, its warning, its description |
-//! | [`render`] | [`render()`](render::render) and [`create_all`]: the SQL per database |
+//! | [`render`](mod@render) | [`render()`](render::render) and [`create_all`]: the SQL per database |
 //! | [`normalize`] | canonical spellings introspection uses (SQLite text, PostgreSQL serials, MySQL defaults, made-up names) |
 //!
 //! ```

@@ -4,9 +4,9 @@
 //!
 //! | file | database | reads |
 //! | --- | --- | --- |
-//! | [`postgres`] | PostgreSQL | `pg_catalog` of the current schema |
-//! | [`mysql`] | MySQL, MariaDB | `information_schema` of the current database |
-//! | [`sqlite`] | SQLite | `sqlite_schema` and the table pragmas, the stored SQL parsed |
+//! | `postgres.rs` | PostgreSQL | `pg_catalog` of the current schema |
+//! | `mysql.rs` | MySQL, MariaDB | `information_schema` of the current database |
+//! | `sqlite.rs` | SQLite | `sqlite_schema` and the table pragmas, the stored SQL parsed |
 //!
 //! The version table and its lock table are never part of the model.
 

@@ -1,10 +1,10 @@
 //! The DDL of a list of [`Change`]s, per database, in dependency order.
 //!
-//! [`render`] puts the changes in the order they can run — renames; drops of foreign keys,
+//! [`render()`] puts the changes in the order they can run — renames; drops of foreign keys,
 //! of tables (children first), of other constraints and indexes, of columns; enum types;
 //! new tables (parents first, foreign keys in a cycle added afterwards); columns; keys,
 //! checks and indexes; foreign keys; dropped enum types last — and hands them to the
-//! database's own renderer ([`sqlite`], [`postgres`], [`mysql`]), which writes its SQL and
+//! database's own renderer (`sqlite.rs`, `postgres.rs`, `mysql.rs`), which writes its SQL and
 //! may add what its server needs (SQLite's table rebuilds, PostgreSQL's enum rebuilds,
 //! MySQL's implicit foreign-key indexes).
 //!
