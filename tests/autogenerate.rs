@@ -1163,6 +1163,29 @@ mod cases {
             ..NONE
         }
     }
+
+    /// A rebuild of a table with a trigger that schema.sql leaves out (as `schema --write`
+    /// does: triggers are not compared): the up creates it again, and so does the down.
+    pub fn sqlite_rebuild_keeps_triggers_both_ways(_: Kind) -> Case {
+        Case {
+            a: "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER);\n\
+                CREATE TABLE log (n INTEGER);\n\
+                CREATE TRIGGER t_logged AFTER INSERT ON t BEGIN INSERT INTO log (n) VALUES (NEW.id); END;\n",
+            rows: "INSERT INTO t (x) VALUES (1);\n",
+            b: "CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER NOT NULL DEFAULT 0);\n\
+                CREATE TABLE log (n INTEGER);\n",
+            detected: &["Detected NOT NULL on column 't.x'; server default on column 't.x' (none to 0)"],
+            foreign_keys_off: true,
+            file_has: &["CREATE TRIGGER t_logged"],
+            then: "INSERT INTO t (x) VALUES (2);\n",
+            after_up: &[
+                ("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 't_logged'", 1),
+                ("SELECT COUNT(*) FROM log", 2),
+            ],
+            after_down: &[("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 't_logged'", 1)],
+            ..NONE
+        }
+    }
 }
 
 // ----- which cases run where ------------------------------------------------------------
@@ -1227,6 +1250,7 @@ mod sqlite {
         index_partial,
         index_expression,
         sqlite_rebuild_keeps_child_rows_and_counter,
+        sqlite_rebuild_keeps_triggers_both_ways,
     );
     // No enum types on SQLite.
 }

@@ -338,6 +338,80 @@ on_every_database!(schema_sql_error_is_reported_when_head_fails_too, |db: &Db| {
     );
 });
 
+on_every_database!(statements_reaching_outside_the_scratch_database_are_refused, |db: &Db| {
+    // What dumps of the wrong kind hold: `mysqldump --databases` (CREATE DATABASE, USE,
+    // then DROP TABLE IF EXISTS: run on the server, they would empty the real tables),
+    // `pg_dump --create` and `pg_dump` with data (COPY), a SQLite ATTACH.
+    let pkg = package(&simple_revisions(), None);
+    assert_eq!(migrate(db, pkg.path(), &["upgrade", "head"]).code, Some(0));
+    admin_sql(&db.url, "INSERT INTO t (id, x) VALUES (1, 1), (2, 2)");
+    let real = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let cases: Vec<(String, usize, &str)> = match db.kind {
+        Kind::Mysql => vec![
+            (
+                format!(
+                    "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `{real}`;\nUSE `{real}`;\nDROP TABLE IF EXISTS `t`;\n{SIMPLE_SCHEMA}"
+                ),
+                1,
+                "creates, alters or drops a database",
+            ),
+            (format!("{SIMPLE_SCHEMA}USE `{real}`;\nDROP TABLE IF EXISTS `t`;\n"), 2, "switches to another database"),
+            (format!("{SIMPLE_SCHEMA}DROP TABLE IF EXISTS `{real}`.`t`;\n"), 2, "names a table of another database"),
+            (format!("{SIMPLE_SCHEMA}GRANT ALL ON *.* TO 'nobody'@'%';\n"), 2, "accounts or settings"),
+        ],
+        Kind::Postgres => vec![
+            (
+                format!("DROP DATABASE {real};\nCREATE DATABASE {real};\n\\connect {real}\n{SIMPLE_SCHEMA}"),
+                1,
+                "creates, alters or drops a database",
+            ),
+            (
+                format!("{SIMPLE_SCHEMA}ALTER DATABASE {real} SET work_mem = '1MB';\n"),
+                2,
+                "creates, alters or drops a database",
+            ),
+            (format!("{SIMPLE_SCHEMA}COPY t (id, x) FROM stdin;\n1\t1\n\\.\n"), 2, "streams data (COPY)"),
+            (format!("{SIMPLE_SCHEMA}CREATE ROLE nobody;\n"), 2, "accounts or settings"),
+        ],
+        Kind::Sqlite => {
+            vec![(format!("ATTACH DATABASE 'other.db' AS other;\n{SIMPLE_SCHEMA}"), 1, "another database file")]
+        }
+    };
+    for (schema, line, does) in cases {
+        std::fs::write(pkg.path().join("schema.sql"), &schema).unwrap();
+        let before = migration_files(pkg.path());
+        let run = migrate(db, pkg.path(), &["revision", "--autogenerate", "-m", "x"]);
+        assert_eq!(run.code, Some(2), "{schema}\n{}", run.text());
+        assert!(
+            run.stderr.contains(&format!("error: schema.sql:{line}: this statement "))
+                && run.stderr.contains(does)
+                && run.stderr.contains("runs schema.sql on a scratch database only")
+                && run.stderr.contains("hint: "),
+            "{schema}\n{}",
+            run.text()
+        );
+        assert_eq!(migration_files(pkg.path()), before, "no revision is written");
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rows = runtime.block_on(server_db::scalar_i64(&db.url, "SELECT COUNT(*) FROM t"));
+        assert_eq!(rows, 2, "the real table keeps its rows\n{schema}\n{}", run.text());
+    }
+    assert!(!pkg.path().join("other.db").exists(), "no file is attached");
+});
+
+on_every_database!(dump_quirks_are_read_as_they_are, |db: &Db| {
+    // A comment in another script (a DELIMITER check must not cut a character in two), and
+    // on SQLite the `sqlite_sequence` table that `sqlite3 .schema` prints for AUTOINCREMENT.
+    let revisions =
+        [("aaaa00000001", "<base>", "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, x INTEGER);", "DROP TABLE t;")];
+    let mut schema = format!("-- Kundenübersicht\n-- 顧客テーブル\n{SIMPLE_SCHEMA}");
+    if db.kind == Kind::Sqlite {
+        schema.push_str("CREATE TABLE sqlite_sequence(name,seq);\n");
+    }
+    let pkg = package(&revisions, Some(&schema));
+    let run = migrate(db, pkg.path(), &["revision", "--autogenerate", "-m", "x"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "No changes in schema detected.\n"), "{}", run.text());
+});
+
 on_every_database!(head_failing_on_scratch_names_revision_and_statement, |db: &Db| {
     let revisions = [
         ("aaaa00000001", "<base>", "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY);", "DROP TABLE t;"),

@@ -17,7 +17,7 @@ use migrate_embed::graph::{RevIndex, Target};
 use migrate_embed::revision::RevisionBody;
 use migrate_embed::runner::{Migrator, RunError};
 use migrate_embed::schema::desired::{
-    DesiredStatement, apply_rename_notes, case_only_renames, rename_notes, statements,
+    DesiredStatement, apply_rename_notes, case_only_renames, outside_scratch, rename_notes, statements,
 };
 use migrate_embed::schema::{Comparison, Schema, compare, render, reverse_all};
 use migrate_embed::sql::tokens::{TokenKind, tokenize};
@@ -55,18 +55,43 @@ pub(crate) fn with_scratch<T>(
     work: impl AsyncFnOnce(&ScratchServer) -> Result<T>,
 ) -> Result<T> {
     let server = scratch_server(ctx, loaded)?;
+    let _on_panic = CleanupOnPanic(&server);
     let rt = runtime()?;
-    let result = rt.block_on(async {
+    // `None`: interrupted.
+    let ended = rt.block_on(async {
         tokio::select! {
-            result = work(&server) => result,
-            () = interrupted() => Err(Failure { code: 130, message: "interrupted; the scratch databases are dropped, nothing was written".into(), hints: Vec::new() }.into()),
+            result = work(&server) => Some(result),
+            () = interrupted() => None,
         }
     });
     let cleaned = rt.block_on(server.cleanup());
-    match (result, cleaned) {
-        (Ok(value), Ok(())) => Ok(value),
-        (Err(e), _) => Err(e),
-        (Ok(_), Err(e)) => Err(Failure::database(e.to_string()).into()),
+    let interrupted = |message: String| Failure { code: 130, message, hints: Vec::new() }.into();
+    match (ended, cleaned) {
+        (Some(Ok(value)), Ok(())) => Ok(value),
+        (Some(Ok(_)), Err(left)) => Err(Failure::database(left.to_string()).into()),
+        (Some(Err(e)), Ok(())) => Err(e),
+        (Some(Err(e)), Err(left)) => {
+            ctx.output.warn(&left.to_string(), &[]);
+            Err(e)
+        }
+        (None, Ok(())) => {
+            Err(interrupted("interrupted; the scratch databases are dropped, nothing was written".into()))
+        }
+        (None, Err(left)) => Err(interrupted(format!("interrupted; nothing was written, but {left}"))),
+    }
+}
+
+/// Drops the scratch databases when a panic unwinds through [`with_scratch`] (a bug, but
+/// it must not leave databases on the user's server).
+struct CleanupOnPanic<'a>(&'a ScratchServer);
+
+impl Drop for CleanupOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            && let Ok(rt) = runtime()
+        {
+            let _ = rt.block_on(self.0.cleanup());
+        }
     }
 }
 
@@ -280,6 +305,15 @@ pub(crate) async fn compare_sides(
 ) -> Result<Sides> {
     let kind = server.kind().expect("checked by scratch_server");
     let text = read_schema_file(ctx, loaded)?;
+    if let Some(outside) = outside_scratch(&statements(&text, kind), kind) {
+        let shown = ctx.display(&schema_path(loaded));
+        return Err(Failure::usage(format!(
+            "{shown}:{}: this statement {}; autogenerate runs schema.sql on a scratch database only",
+            outside.line, outside.does
+        ))
+        .hint(outside.fix)
+        .into());
+    }
     // Both sides at once, each on a scratch database of its own: the server (or SQLite's
     // thread) builds one while it builds the other. A refused schema.sql is reported as
     // soon as it is refused, and before a failure of head's.
@@ -449,7 +483,12 @@ pub fn run(ctx: &Context, args: &RevisionArgs) -> Result<()> {
         ))
     };
     let up = render(kind, changes, &sides.head, &sides.desired).map_err(render_failure)?;
-    let down = render(kind, &reverse_all(changes), &sides.desired, &sides.head).map_err(render_failure)?;
+    // Triggers are not compared: after the up the database has head's, which a SQLite
+    // rebuild in the down must create again (schema.sql may have none, or others).
+    let mut desired_as_left = sides.desired.clone();
+    desired_as_left.not_compared.retain(|nc| nc.kind != "trigger");
+    desired_as_left.not_compared.extend(sides.head.not_compared.iter().filter(|nc| nc.kind == "trigger").cloned());
+    let down = render(kind, &reverse_all(changes), &desired_as_left, &sides.head).map_err(render_failure)?;
     let warnings: Vec<String> = up.warnings().map(str::to_owned).collect();
     let possible_renames: Vec<String> = sides.comparison.possible_renames.iter().map(ToString::to_string).collect();
     if !json {

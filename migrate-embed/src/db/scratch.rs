@@ -40,13 +40,17 @@ pub enum ScratchError {
 pub struct ScratchServer {
     admin: DatabaseUrl,
     created: Mutex<Vec<String>>,
+    /// `CREATE DATABASE`s running as tasks of their own, which an interrupt cannot cut
+    /// short: [`ScratchServer::cleanup`] waits for them, else it could drop a database
+    /// before the server had made it, and leave it behind.
+    in_flight: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl ScratchServer {
     /// Scratch databases on the server of `url` (for SQLite, in memory: the URL only says
     /// the kind).
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { admin: url, created: Mutex::new(Vec::new()) }
+        Self { admin: url, created: Mutex::new(Vec::new()), in_flight: Mutex::new(Vec::new()) }
     }
 
     /// The database kind.
@@ -69,8 +73,15 @@ impl ScratchServer {
         let name = format!("migrate_scratch_{}_{}", std::process::id(), random_hex());
         // Recorded first: an interrupt between CREATE and the record must not leak it.
         self.created.lock().unwrap_or_else(|e| e.into_inner()).push(name.clone());
-        let created = admin.execute_raw(&format!("CREATE DATABASE {name}")).await;
-        admin.close().await;
+        let sql = format!("CREATE DATABASE {name}");
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(async move {
+            let created = admin.execute_raw(&sql).await;
+            admin.close().await;
+            let _ = sender.send(created);
+        });
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).push(task);
+        let created = receiver.await.unwrap_or(Err(sqlx::Error::WorkerCrashed));
         if let Err(cause) = created {
             let message = super::database_message(&cause);
             let code = super::code_and_message(&cause).and_then(|(code, _)| code);
@@ -122,6 +133,10 @@ impl ScratchServer {
     /// The first failure, after trying every database; the names that could not be dropped
     /// are kept for another try.
     pub async fn cleanup(&self) -> Result<(), DbError> {
+        let in_flight = std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in in_flight {
+            let _ = task.await;
+        }
         let names = std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
         if names.is_empty() {
             return Ok(());
@@ -131,7 +146,16 @@ impl ScratchServer {
         let mut first_error = None;
         let mut left = Vec::new();
         for name in names {
-            if let Err(cause) = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name}{force}")).await {
+            let mut dropped = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name}{force}")).await;
+            // PostgreSQL 12 has no `WITH (FORCE)` (a syntax error there): every connection
+            // to a scratch database is closed by now, so the plain form does.
+            if !force.is_empty()
+                && let Err(e) = &dropped
+                && super::code_and_message(e).and_then(|(code, _)| code).as_deref() == Some("42601")
+            {
+                dropped = admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name}")).await;
+            }
+            if let Err(cause) = dropped {
                 first_error.get_or_insert(DbError::Query {
                     context: format!("cannot drop the scratch database {name} on {}; drop it by hand", self.admin),
                     cause,

@@ -764,7 +764,9 @@ fn lossy_type_change(from: &str, to: &str) -> bool {
         }
         (Int { bytes, .. }, Float(f)) => !((*f == 8 && *bytes <= 4) || (*f == 4 && *bytes <= 2)),
         (Bool, Int { .. } | Decimal(_) | Float(_)) => false,
-        (Decimal(Some((p, s))), Decimal(d)) => d.is_some_and(|(p2, s2)| s2 < *s || p2.saturating_sub(s2) < p - s),
+        (Decimal(Some((p, s))), Decimal(d)) => {
+            d.is_some_and(|(p2, s2)| s2 < *s || p2.saturating_sub(s2) < p.saturating_sub(*s))
+        }
         (Decimal(None), Decimal(Some(_))) => true,
         (Float(x), Float(y)) => y < x,
         (Binary(Some(m)), Binary(n)) => n.is_some_and(|n| n < *m),

@@ -51,8 +51,12 @@ pub fn statements(text: &str, kind: DatabaseKind) -> Vec<DesiredStatement> {
             cleaned.push_str(newline);
             continue;
         }
-        if kind == DatabaseKind::MySql && trimmed.len() > 10 && trimmed[..10].eq_ignore_ascii_case("DELIMITER ") {
-            let d = trimmed[10..].trim();
+        if kind == DatabaseKind::MySql
+            && let Some(rest) = trimmed.get(10..)
+            && trimmed.as_bytes()[..10].eq_ignore_ascii_case(b"DELIMITER ")
+            && !rest.trim().is_empty()
+        {
+            let d = rest.trim();
             delimiter = (d != ";").then(|| d.to_owned());
             cleaned.push_str(newline);
             continue;
@@ -92,7 +96,114 @@ pub fn statements(text: &str, kind: DatabaseKind) -> Vec<DesiredStatement> {
             let line = s.line + s.sql[..first].matches('\n').count();
             DesiredStatement { sql: s.sql[first..].replace(EXECUTABLE_COMMENT_MARK, ""), line }
         })
+        .filter(|s| !(kind == DatabaseKind::Sqlite && creates_internal_table(&s.sql, lexing)))
         .collect()
+}
+
+/// Why a statement of `schema.sql` may not run on a scratch database: it would reach
+/// beyond it, to the server the scratch database lives on (the real database's server,
+/// unless `scratch_url` says otherwise), or to files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideScratch {
+    /// The statement's first line in the file.
+    pub line: usize,
+    /// What the statement would do, for the error.
+    pub does: &'static str,
+    /// How to write the file so that it does not.
+    pub fix: &'static str,
+}
+
+/// The first statement that would act outside the scratch database: switching database
+/// (`USE`, which `mysqldump --databases` writes, so that its `DROP TABLE`s would empty the
+/// real tables), creating, altering or dropping databases (`pg_dump --create`), roles,
+/// users, tablespaces or server settings, naming a table of another MySQL database,
+/// attaching SQLite files, or streaming data (`COPY`).
+///
+/// ```
+/// use migrate_embed::dialect::DatabaseKind;
+/// use migrate_embed::schema::desired::{outside_scratch, statements};
+/// let dump = "CREATE DATABASE shop;\nUSE shop;\nDROP TABLE IF EXISTS users;\n";
+/// let found = outside_scratch(&statements(dump, DatabaseKind::MySql), DatabaseKind::MySql).unwrap();
+/// assert_eq!(found.line, 1);
+/// assert!(outside_scratch(&statements("CREATE TABLE t (id int);", DatabaseKind::MySql), DatabaseKind::MySql).is_none());
+/// ```
+pub fn outside_scratch(statements: &[DesiredStatement], kind: DatabaseKind) -> Option<OutsideScratch> {
+    let lexing = kind.dialect().lexing();
+    statements.iter().find_map(|statement| {
+        let words: Vec<String> =
+            crate::sql::classify::leading_words(&statement.sql, &lexing).take(3).map(str::to_ascii_uppercase).collect();
+        let word = |i: usize| words.get(i).map_or("", String::as_str);
+        let (does, fix) = match (kind, word(0), word(1)) {
+            (DatabaseKind::MySql, "USE", _) => (
+                "switches to another database: the statements after it would run there, not on the scratch database",
+                "dump one database without --databases/-B (`mysqldump --no-data DBNAME > schema.sql`), or delete this line",
+            ),
+            (DatabaseKind::MySql | DatabaseKind::Postgres, "CREATE" | "DROP" | "ALTER", "DATABASE")
+            | (DatabaseKind::MySql, "CREATE" | "DROP" | "ALTER", "SCHEMA") => (
+                "creates, alters or drops a database on the server",
+                "delete this line: schema.sql describes the tables of one database (`pg_dump --schema-only` without --create, `mysqldump --no-data DBNAME` without --databases)",
+            ),
+            (DatabaseKind::Postgres, "CREATE" | "DROP" | "ALTER", "ROLE" | "USER" | "GROUP" | "TABLESPACE")
+            | (DatabaseKind::Postgres, "ALTER", "SYSTEM")
+            | (DatabaseKind::MySql, "CREATE" | "DROP" | "ALTER" | "RENAME", "USER" | "ROLE")
+            | (DatabaseKind::MySql, "GRANT" | "REVOKE" | "FLUSH", _)
+            | (DatabaseKind::MySql, "SET", "GLOBAL" | "PERSIST" | "PERSIST_ONLY") => (
+                "changes the server's accounts or settings, which every database shares",
+                "delete this line: schema.sql describes tables, not the server",
+            ),
+            (DatabaseKind::Postgres, "COPY", _) => (
+                "streams data (COPY), which schema.sql has no use for",
+                "dump the schema only (`pg_dump --schema-only`), or delete the COPY block",
+            ),
+            (DatabaseKind::Sqlite, "ATTACH" | "VACUUM", _) => (
+                "reads or writes another database file",
+                "delete this line: schema.sql describes the tables of one database",
+            ),
+            (DatabaseKind::MySql, _, _) if names_another_database(&statement.sql, &lexing) => (
+                "names a table of another database (`db.table`), which would be changed on the server",
+                "write the table's name without its database",
+            ),
+            _ => return None,
+        };
+        Some(OutsideScratch { line: statement.line, does, fix })
+    })
+}
+
+/// MySQL: whether the table a `CREATE`/`ALTER`/`DROP`/`RENAME`/`TRUNCATE TABLE`,
+/// `INSERT`/`REPLACE INTO`, `UPDATE` or `DELETE FROM` acts on is written `db.table`.
+fn names_another_database(sql: &str, lexing: &crate::dialect::Lexing) -> bool {
+    let tokens = tokenize(sql, *lexing);
+    let words_before_name = |t: &crate::sql::tokens::Token<'_>| {
+        ["TABLE", "INTO", "UPDATE", "FROM", "VIEW", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]
+            .iter()
+            .any(|w| t.is_word(w))
+    };
+    let first = tokens.first();
+    let acts = first.is_some_and(|t| {
+        ["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE", "INSERT", "REPLACE", "UPDATE", "DELETE"]
+            .iter()
+            .any(|w| t.is_word(w))
+    });
+    if !acts {
+        return false;
+    }
+    // The first name after the statement's opening keywords.
+    let Some(at) = tokens.iter().position(words_before_name) else { return false };
+    let mut i = at + 1;
+    while tokens.get(i).is_some_and(|t| t.is_word("IF") || t.is_word("NOT") || t.is_word("EXISTS")) {
+        i += 1;
+    }
+    tokens.get(i).is_some_and(|t| t.identifier().is_some())
+        && tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Dot)
+}
+
+/// SQLite: `CREATE TABLE sqlite_sequence(name,seq)` and `sqlite_stat1`…, which
+/// `sqlite3 .schema` prints and SQLite makes itself (and refuses to be given).
+fn creates_internal_table(sql: &str, lexing: crate::dialect::Lexing) -> bool {
+    let tokens = tokenize(sql, lexing);
+    tokens.first().is_some_and(|t| t.is_word("CREATE"))
+        && tokens.get(1).is_some_and(|t| t.is_word("TABLE"))
+        && tokens.get(2).and_then(|t| t.identifier()).is_some_and(|n| n.to_ascii_lowercase().starts_with("sqlite_"))
 }
 
 /// Put before a MySQL executable comment (`/*!…*/`) that starts a line, so that the

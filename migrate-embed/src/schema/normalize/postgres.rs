@@ -264,8 +264,16 @@ pub fn is_generated_name(kind: ObjectKind, table: &str, columns: &[String], name
     if kind == ObjectKind::Check {
         candidates.push(table.to_owned());
     }
-    candidates.iter().any(|c| fits(stem, c, name))
-        || (name.len() >= MAX_NAME - 2 && stem.starts_with(&table[..table.len().min(8)]))
+    candidates.iter().any(|c| fits(stem, c, name)) || (name.len() >= MAX_NAME - 2 && stem.starts_with(prefix(table, 8)))
+}
+
+/// The longest start of `s` of at most `bytes` bytes that ends on a character boundary.
+fn prefix(s: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Whether `stem` is `full`, or `full` shortened because `name` reached the limit.
@@ -276,6 +284,16 @@ fn fits(stem: &str, full: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_in_other_scripts_are_cut_on_character_boundaries() {
+        // 62 bytes, byte 8 inside a character of the table's name: not made up, no panic.
+        let table = "顧客マスタテーブル";
+        let name = "ix_顧客マスタテーブル_電子メールアドレス_idx";
+        assert!(name.len() >= MAX_NAME - 2);
+        assert!(!is_generated_name(ObjectKind::Index, table, &["電子メールアドレス".into()], name));
+        assert_eq!(prefix(table, 8), "顧客");
+    }
 
     #[test]
     fn serial_needs_the_owned_sequence() {
