@@ -290,21 +290,16 @@ fn roundtrip(kind: Kind, test: &str, case: &Case) {
     let b = fresh_schema(kind, &format!("{test} (b)"), case.b);
     assert!(!compare(&a, &b).is_empty(), "the case changes something: A and B read the same");
     // The generated revision does not trip the lint for how it is written: a rebuild keeps
-    // its table (no "drops table T" for a T that B still has), and no PRAGMA it sets is
-    // one that cannot change in the revision's transaction.
+    // its table (no "drops table T" for a T that B still has), no PRAGMA it sets is one
+    // that cannot change in the revision's transaction, and its down undoes its up.
     let lint = migrate(url, dir, &["lint", file.split('_').next().unwrap()]);
-    assert!(
-        !lint.text().contains("sqlite-pragma-in-transaction"),
-        "lint on the generated revision
-{}",
-        lint.text()
-    );
+    for code in ["sqlite-pragma-in-transaction", "incomplete-down", "missing-down"] {
+        assert!(!lint.text().contains(code), "{code} on the generated revision\n{}\n{text}", lint.text());
+    }
     for table in b.tables.keys() {
         assert!(
             !lint.text().contains(&format!("drops table {},", table.to_lowercase())),
-            "lint says the revision drops '{table}', which B keeps
-{}
-{text}",
+            "lint says the revision drops '{table}', which B keeps\n{}\n{text}",
             lint.text()
         );
     }

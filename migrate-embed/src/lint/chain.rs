@@ -45,22 +45,13 @@ impl Release {
         }
     }
 
-    /// Applies one effect of a section; a rebuilt table keeps what it was (deployed or new).
-    fn apply_in(&mut self, effect: &Effect, section: &Section) {
-        match (&effect.action, &effect.object) {
-            (Action::Drop, Object::Relation(name)) if section.rebuilt.contains(name) => {}
-            (Action::Rename(Object::Relation(to)), from) if section.rebuilt.contains(to) => {
-                self.created.remove(from);
-            }
-            _ => self.apply(effect),
-        }
-    }
-
     /// Records what a revision of the release (not itself linted) creates.
     pub(super) fn record(&mut self, statements: &[Statement<'_>], kind: DatabaseKind) {
         let section = Section::read(statements, kind);
-        for (effect, _) in &section.effects {
-            self.apply_in(effect, &section);
+        for (i, (effect, _)) in section.effects.iter().enumerate() {
+            if !section.rebuild_steps.contains(&i) {
+                self.apply(effect);
+            }
         }
     }
 }
@@ -68,10 +59,12 @@ impl Release {
 /// The effects of one section's statements, in order, each with its statement's index.
 struct Section {
     effects: Vec<(Effect, usize)>,
-    /// Tables the section rebuilds as SQLite must (and Alembic's batch mode does): a table
-    /// created here takes the name of one dropped here. The table stays, with its data
-    /// copied; dropping the old one is not a removal.
-    rebuilt: HashSet<String>,
+    /// The effects (by index) that rebuild an object under its own name, which leaves it
+    /// where it was (deployed or new), its data copied: a new one created, the old one
+    /// dropped and the new one renamed to the old name (SQLite's table rebuild, Alembic's
+    /// batch mode), or the old one renamed away, a new one created under its name and the
+    /// old one dropped (PostgreSQL's enum rebuild).
+    rebuild_steps: HashSet<usize>,
 }
 
 impl Section {
@@ -82,24 +75,36 @@ impl Section {
             .enumerate()
             .flat_map(|(i, statement)| effects(statement.sql, &lexing).into_iter().map(move |e| (e, i)))
             .collect();
-        let (mut created, mut dropped, mut rebuilt) = (HashSet::new(), HashSet::new(), HashSet::new());
-        for (effect, _) in &effects {
-            match (&effect.action, &effect.object) {
-                (Action::Create, Object::Relation(name)) => {
-                    created.insert(name.clone());
+        let find = |action: &Action, object: &Object, before: usize| {
+            effects[..before].iter().rposition(|(e, _)| e.action == *action && e.object == *object)
+        };
+        let mut rebuild_steps = HashSet::new();
+        for (k, (effect, _)) in effects.iter().enumerate() {
+            match &effect.action {
+                // Create Y, drop X, rename Y to X.
+                Action::Rename(to) => {
+                    if let Some(dropped) = find(&Action::Drop, to, k)
+                        && let Some(created) = find(&Action::Create, &effect.object, dropped)
+                    {
+                        rebuild_steps.extend([created, dropped, k]);
+                    }
                 }
-                (Action::Drop, Object::Relation(name)) => {
-                    dropped.insert(name.clone());
-                }
-                (Action::Rename(Object::Relation(to)), Object::Relation(from))
-                    if created.contains(from) && dropped.contains(to) =>
-                {
-                    rebuilt.insert(to.clone());
+                // Rename X to Y, create X, drop Y.
+                Action::Drop => {
+                    let renamed = effects[..k]
+                        .iter()
+                        .rposition(|(e, _)| matches!(&e.action, Action::Rename(to) if *to == effect.object));
+                    if let Some(renamed) = renamed
+                        && let Some(created) = find(&Action::Create, &effects[renamed].0.object, k)
+                        && created > renamed
+                    {
+                        rebuild_steps.extend([renamed, created, k]);
+                    }
                 }
                 _ => {}
             }
         }
-        Section { effects, rebuilt }
+        Section { effects, rebuild_steps }
     }
 }
 
@@ -114,13 +119,13 @@ pub(super) fn check(
 ) {
     let section = Section::read(statements, kind);
     let mut up = Vec::new();
-    for (effect, index) in &section.effects {
-        let statement = &statements[*index];
-        let rebuilding = matches!(&effect.object, Object::Relation(name) if section.rebuilt.contains(name));
-        if !(rebuilding && effect.action == Action::Drop) {
-            removes_or_empties(effect, statement, release, raw);
+    for (i, (effect, index)) in section.effects.iter().enumerate() {
+        if section.rebuild_steps.contains(&i) {
+            continue;
         }
-        release.apply_in(effect, &section);
+        let statement = &statements[*index];
+        removes_or_empties(effect, statement, release, raw);
+        release.apply(effect);
         up.push((effect.clone(), statement.line));
     }
     match &revision.body.down_sql {
@@ -183,7 +188,11 @@ fn incomplete_down(up: Vec<(Effect, usize)>, down: &str, kind: DatabaseKind, raw
     for (effect, line) in up {
         match &effect.action {
             Action::Create => created.push((effect, line)),
-            Action::Drop => created.retain(|(c, _)| !gone_with(c, &effect.object)),
+            Action::Drop => {
+                created.retain(|(c, _)| !gone_with(c, &effect.object));
+                // Renamed out of the way, then dropped (a type rebuilt under its name).
+                renamed.retain(|(_, into, _, _)| *into != effect.object);
+            }
             Action::Rename(to) => {
                 if let Some((entry, _)) = created.iter_mut().find(|(c, _)| c.object == effect.object) {
                     entry.object = to.clone();
@@ -194,11 +203,21 @@ fn incomplete_down(up: Vec<(Effect, usize)>, down: &str, kind: DatabaseKind, raw
             Action::Empty => {}
         }
     }
+    // What the down renamed, by its new name: dropping it under that name drops it.
+    let mut renamed_in_down: Vec<(Object, Object)> = Vec::new();
     for statement in split_statements(down, kind) {
         for effect in effects(statement.sql, &lexing) {
             match &effect.action {
-                Action::Drop => created.retain(|(c, _)| !gone_with(c, &effect.object)),
-                Action::Rename(to) => renamed.retain(|(from, into, _, _)| !(effect.object == *into && to == from)),
+                Action::Drop => {
+                    let original =
+                        renamed_in_down.iter().find(|(into, _)| *into == effect.object).map(|(_, from)| from);
+                    let dropped = original.unwrap_or(&effect.object);
+                    created.retain(|(c, _)| !gone_with(c, dropped) && !gone_with(c, &effect.object));
+                }
+                Action::Rename(to) => {
+                    renamed.retain(|(from, into, _, _)| !(effect.object == *into && to == from));
+                    renamed_in_down.push((to.clone(), effect.object.clone()));
+                }
                 _ => {}
             }
         }

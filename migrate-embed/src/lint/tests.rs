@@ -186,6 +186,32 @@ fn a_table_rebuild_is_no_removal_and_the_table_stays_deployed() {
 }
 
 #[test]
+fn a_type_rebuilt_under_its_name_is_undone_by_the_same_rebuild() {
+    // PostgreSQL's enum rebuild, as autogenerate writes it, both ways.
+    let rebuild = |values: &str| {
+        format!(
+            "ALTER TYPE mood RENAME TO mood_old;\nCREATE TYPE mood AS ENUM ({values});\n\
+             ALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood;\nDROP TYPE mood_old;"
+        )
+    };
+    let base = file(
+        "a1",
+        "<base>",
+        "",
+        "CREATE TYPE mood AS ENUM ('a', 'b');\nCREATE TABLE t (m mood);",
+        Some("DROP TABLE t;\nDROP TYPE mood;"),
+    );
+    let changed = file("b2", "a1", "", &rebuild("'a'"), Some(&rebuild("'a', 'b'")));
+    let report = run(&[base.clone(), changed], &settings(&[Postgres]));
+    assert!(only(&report, "incomplete-down").is_empty(), "{:#?}", report.findings);
+    // Renaming the type away and dropping it is its rebuild, not a removal.
+    assert!(only(&report, "removes-deployed-object").is_empty(), "{:#?}", report.findings);
+    // Without a down, the revision is still reported as missing one.
+    let none = file("b2", "a1", "", &rebuild("'a'"), None);
+    assert_eq!(only(&run(&[base, none], &settings(&[Postgres])), "missing-down").len(), 1);
+}
+
+#[test]
 fn destructive_statement() {
     check_rule("destructive-statement", &[], true, "DELETE FROM t;", "DELETE FROM t WHERE id = 1;", 1);
     check_rule("destructive-statement", &[Postgres], true, "TRUNCATE t;", "SELECT 1;", 1);
