@@ -252,12 +252,12 @@ pub fn rename_notes(text: &str, kind: DatabaseKind) -> Vec<RenameNote> {
                 i += 2;
             }
             table = tokens.get(i).and_then(|t| t.identifier()).map(|n| fold(kind, tokens[i].text, n));
-            if let (Some(t), Some(from)) = (&table, note(line)) {
+            if let (Some(t), Some(from)) = (&table, note(line, kind)) {
                 notes.push(RenameNote { table: t.clone(), column: None, from, line: index + 1 });
             }
             continue;
         }
-        if let (Some(t), Some(from)) = (&table, note(line))
+        if let (Some(t), Some(from)) = (&table, note(line, kind))
             && let Some(first) = tokens.first()
             && let Some(column) = first.identifier()
         {
@@ -278,12 +278,19 @@ fn fold(kind: DatabaseKind, written: &str, name: String) -> String {
     if quoted { name } else { kind.dialect().fold_identifier(&name) }
 }
 
-/// The OLD of a `-- renamed from: OLD` comment on the line.
-fn note(line: &str) -> Option<String> {
+/// The OLD of a `-- renamed from: OLD` comment on the line, read as SQL reads a name: a
+/// quoted one as written (doubled quotes undone), a bare one folded as the server folds it.
+fn note(line: &str, kind: DatabaseKind) -> Option<String> {
     let comment = &line[line.find("--")? + 2..];
     let lower = comment.to_ascii_lowercase();
     let at = lower.find("renamed from:")?;
-    let old = comment[at + "renamed from:".len()..].trim().trim_end_matches(',');
+    let old = comment[at + "renamed from:".len()..].trim().trim_end_matches(',').trim();
+    let tokens = tokenize(old, kind.dialect().lexing());
+    if let [token] = tokens.as_slice()
+        && let Some(name) = token.identifier()
+    {
+        return (!name.is_empty()).then(|| fold(kind, token.text, name));
+    }
     let old = old.trim_matches(|c| c == '"' || c == '`');
     (!old.is_empty()).then(|| old.to_owned())
 }
@@ -429,5 +436,17 @@ mod tests {
         assert_eq!(notes[0].table, "People");
         assert_eq!(notes[1].column.as_deref(), Some("Pos"));
         assert_eq!(notes.len(), 2);
+    }
+
+    #[test]
+    fn old_names_are_read_as_sql_names() {
+        let notes = rename_notes(
+            "CREATE TABLE people ( -- renamed from: Users\n  nick text, -- renamed from: \"Full \"\"Nick\"\" Name\"\n  b text -- renamed from: \"Mixed\"\n);",
+            DatabaseKind::Postgres,
+        );
+        let from: Vec<&str> = notes.iter().map(|n| n.from.as_str()).collect();
+        assert_eq!(from, ["users", "Full \"Nick\" Name", "Mixed"]);
+        let notes = rename_notes("CREATE TABLE t (\n  b int -- renamed from: `a``b`\n);", DatabaseKind::MySql);
+        assert_eq!(notes[0].from, "a`b");
     }
 }
