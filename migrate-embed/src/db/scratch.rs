@@ -135,7 +135,9 @@ impl ScratchServer {
     pub async fn cleanup(&self) -> Result<(), DbError> {
         let in_flight = std::mem::take(&mut *self.in_flight.lock().unwrap_or_else(|e| e.into_inner()));
         for task in in_flight {
-            let _ = task.await;
+            // A CREATE that never ends (a server stuck on a lock) must not hang the exit:
+            // past the wait, the DROP below is tried anyway, and a failure names the name.
+            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
         }
         let names = std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
         if names.is_empty() {
