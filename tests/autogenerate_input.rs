@@ -412,6 +412,31 @@ on_every_database!(dump_quirks_are_read_as_they_are, |db: &Db| {
     assert_eq!((run.code, run.stdout.as_str()), (Some(0), "No changes in schema detected.\n"), "{}", run.text());
 });
 
+/// Through a transaction-pooling PgBouncer (`MIGRATE_TEST_PGBOUNCER_URL`): scratch
+/// databases are made, used and dropped through it as on the server, the revision applies
+/// through it, and `check` then passes.
+#[test]
+fn autogenerate_through_pgbouncer() {
+    let Some((server, bouncer)) = ServerDb::behind_pgbouncer("autogenerate_through_pgbouncer") else { return };
+    let db = Db { kind: Kind::Postgres, url: server.url.clone(), _server: Some(server), _dir: None };
+    let schema = "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY, x INTEGER, name TEXT);\nCREATE INDEX ix_t_name ON t (name);\n";
+    let pkg = package(&simple_revisions(), Some(schema));
+    assert_eq!(migrate_at(&db, &bouncer, pkg.path(), &["upgrade", "head"]).code, Some(0));
+    let run = migrate_at(&db, &bouncer, pkg.path(), &["revision", "--autogenerate", "-m", "name"]);
+    assert_eq!(run.code, Some(0), "{}", run.text());
+    assert!(
+        run.stdout.contains("Detected added column 't.name'")
+            && run.stdout.contains("Detected added index 'ix_t_name'"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(migrate_at(&db, &bouncer, pkg.path(), &["upgrade", "head"]).code, Some(0));
+    let run = migrate_at(&db, &bouncer, pkg.path(), &["check"]);
+    assert_eq!(run.code, Some(0), "{}", run.text());
+    let run = migrate_at(&db, &bouncer, pkg.path(), &["revision", "--autogenerate", "-m", "again"]);
+    assert_eq!((run.code, run.stdout.as_str()), (Some(0), "No changes in schema detected.\n"), "{}", run.text());
+}
+
 on_every_database!(head_failing_on_scratch_names_revision_and_statement, |db: &Db| {
     let revisions = [
         ("aaaa00000001", "<base>", "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY);", "DROP TABLE t;"),

@@ -210,19 +210,20 @@ fn read_schema_file(ctx: &Context, loaded: &Loaded) -> Result<String> {
     }
 }
 
-/// The desired schema: `schema.sql` (its `text`) run on a scratch database, statement by statement on
-/// one connection, then introspected, with its `-- renamed from:` notes applied. Also the
-/// version table's definition there and the line that creates it, if the file does.
+/// The desired schema: `schema.sql` (its `text`, cut into `statements`) run on a scratch
+/// database, statement by statement on one connection, then introspected, with its
+/// `-- renamed from:` notes applied. Also the version table's definition there and the line
+/// that creates it, if the file does.
 async fn build_desired(
     ctx: &Context,
     server: &ScratchServer,
     loaded: &Loaded,
     kind: DatabaseKind,
     text: &str,
+    statements: &[DesiredStatement],
 ) -> Result<(Schema, Option<(migrate_embed::schema::model::Table, Option<usize>)>)> {
     let shown = ctx.display(&schema_path(loaded));
     let mut conn = server.create().await.map_err(scratch_failure)?;
-    let statements = statements(text, kind);
     // One call on SQLite (a call per statement costs a thread hand-off each way).
     let sql: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
     if let Err((index, e)) = conn.execute_each(&sql).await {
@@ -241,7 +242,7 @@ async fn build_desired(
     let mut schema = introspect(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
     let ours =
         version_table_definition(&mut conn, version_table).await.map_err(|e| Failure::database(e.to_string()))?;
-    let ours = ours.map(|table| (table, creating_line(&statements, kind, version_table.as_str())));
+    let ours = ours.map(|table| (table, creating_line(statements, kind, version_table.as_str())));
     conn.close().await;
     let unmatched = apply_rename_notes(&mut schema, &rename_notes(text, kind));
     if let Some(note) = unmatched.first() {
@@ -305,7 +306,8 @@ pub(crate) async fn compare_sides(
 ) -> Result<Sides> {
     let kind = server.kind().expect("checked by scratch_server");
     let text = read_schema_file(ctx, loaded)?;
-    if let Some(outside) = outside_scratch(&statements(&text, kind), kind) {
+    let desired_statements = statements(&text, kind);
+    if let Some(outside) = outside_scratch(&desired_statements, kind) {
         let shown = ctx.display(&schema_path(loaded));
         return Err(Failure::usage(format!(
             "{shown}:{}: this statement {}; autogenerate runs schema.sql on a scratch database only",
@@ -317,7 +319,7 @@ pub(crate) async fn compare_sides(
     // Both sides at once, each on a scratch database of its own: the server (or SQLite's
     // thread) builds one while it builds the other. A refused schema.sql is reported as
     // soon as it is refused, and before a failure of head's.
-    let desired_side = build_desired(ctx, server, loaded, kind, &text);
+    let desired_side = build_desired(ctx, server, loaded, kind, &text, &desired_statements);
     let head_side = build_head(server, loaded, database, heads);
     tokio::pin!(desired_side, head_side);
     let ((desired, ours), head) = tokio::select! {
